@@ -1,0 +1,1 @@
+//! Matrix event format: canonical JSON, hashes, signatures, redaction and event IDs.
