@@ -84,6 +84,9 @@ fn table(spec: &Spec, apis: &[Api]) -> String {
         let _ = writeln!(out, "  {:<20} {n:>4}", api.to_string());
     }
     let _ = writeln!(out, "  {:<20} {total:>4}", "total");
+    if !spec.fixups_applied.is_empty() {
+        let _ = writeln!(out, "fix-ups applied: {}", spec.fixups_applied.join(", "));
+    }
     out
 }
 
@@ -92,6 +95,7 @@ struct JsonList<'a> {
     version: &'a str,
     counts: Vec<JsonCount>,
     total: usize,
+    fixups_applied: &'a [String],
     operations: Vec<JsonOperation<'a>>,
 }
 
@@ -142,6 +146,7 @@ fn json(spec: &Spec, apis: &[Api]) -> String {
         version: &spec.version,
         counts,
         total: operations.len(),
+        fixups_applied: &spec.fixups_applied,
         operations,
     };
     let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();

@@ -115,16 +115,19 @@ impl Layout {
             }
             layout.api_files.push((api, top));
         }
-        let edus = layout.event_dirs.edus.clone();
-        layout.event_files = walk(data_dir, &layout.event_dirs.schemas, true)?;
-        if data_dir.join(&edus).is_dir() {
-            layout.event_files.extend(
-                walk(data_dir, &edus, false)?
-                    .into_iter()
-                    .filter(|f| is_yaml(f)),
-            );
+        let dirs = layout.event_dirs.clone();
+        let present = |dir: &Path| data_dir.join(dir).is_dir();
+        if present(&dirs.schemas) {
+            layout.event_files = walk(data_dir, &dirs.schemas, true)?;
         }
-        layout.example_files = walk(data_dir, &layout.event_dirs.examples, true)?;
+        if present(&dirs.edus) {
+            layout
+                .event_files
+                .extend(walk(data_dir, &dirs.edus, false)?);
+        }
+        if present(&dirs.examples) {
+            layout.example_files = walk(data_dir, &dirs.examples, true)?;
+        }
         Ok(layout)
     }
 
