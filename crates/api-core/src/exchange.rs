@@ -1,0 +1,417 @@
+//! The two directions of an HTTP exchange for a generated endpoint, and their errors.
+//!
+//! A client turns a request into an `http::Request` ([`OutgoingRequest`]) and the
+//! `http::Response` into the response or the endpoint's typed error
+//! ([`IncomingResponse`]); a server turns an `http::Request` into the request
+//! ([`IncomingRequest`]) and its response or error into an `http::Response`
+//! ([`OutgoingResponse`]).
+
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{ErrorCode, MatrixError};
+
+/// Facts about an endpoint, from the spec.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// HTTP method.
+    pub method: http::Method,
+    /// Path template with `{name}` parameters, e.g. `/_matrix/client/v3/rooms/{roomId}/join`.
+    pub path: &'static str,
+    /// Authentication.
+    pub auth: Auth,
+    /// Whether the server may answer 429.
+    pub rate_limited: bool,
+    /// Whether the spec deprecates the endpoint.
+    pub deprecated: bool,
+    /// The Matrix version that added it, when the spec says.
+    pub added_in: Option<&'static str>,
+}
+
+impl Metadata {
+    /// The path parameters if `path` (without query) matches this endpoint's template.
+    pub fn match_path(&self, path: &str) -> Option<Vec<String>> {
+        crate::path::match_template(self.path, path)
+    }
+}
+
+/// How an endpoint authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Not at all.
+    None,
+    /// Optionally.
+    Optional(AuthScheme),
+    /// Always.
+    Required(AuthScheme),
+}
+
+/// A way to authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// A user's access token, `Authorization: Bearer`.
+    AccessToken,
+    /// An application service's `as_token`, `Authorization: Bearer`.
+    AppserviceToken,
+    /// The homeserver's `hs_token`, sent to an application service.
+    HomeserverToken,
+    /// A federation request signed with `Authorization: X-Matrix` (the caller signs the
+    /// built request).
+    XMatrix,
+}
+
+/// A request a client sends.
+pub trait OutgoingRequest: Sized {
+    /// Facts about the endpoint.
+    const METADATA: Metadata;
+    /// What comes back.
+    type IncomingResponse: IncomingResponse;
+
+    /// Builds the HTTP request. `base_url` is the server's base (`https://example.org`);
+    /// a bearer `token` is sent when given (X-Matrix signing is up to the caller).
+    fn try_into_http_request(
+        self,
+        base_url: &str,
+        token: Option<&str>,
+    ) -> Result<http::Request<Vec<u8>>, IntoHttpError>;
+}
+
+/// A response a client receives.
+pub trait IncomingResponse: Sized {
+    /// The endpoint's typed error.
+    type Error;
+
+    /// Reads a response: the typed success value, or the typed error for an error status.
+    fn try_from_http_response(
+        response: http::Response<Vec<u8>>,
+    ) -> Result<Self, FromHttpResponseError<Self::Error>>;
+}
+
+/// A request a server receives.
+pub trait IncomingRequest: Sized {
+    /// Facts about the endpoint.
+    const METADATA: Metadata;
+    /// What the server sends back on success.
+    type OutgoingResponse: OutgoingResponse;
+
+    /// Reads a request; the error says which Matrix error to answer with.
+    fn try_from_http_request(request: http::Request<Vec<u8>>) -> Result<Self, RequestError>;
+}
+
+/// A response (or error) a server sends.
+pub trait OutgoingResponse {
+    /// Builds the HTTP response.
+    fn try_into_http_response(self) -> Result<http::Response<Vec<u8>>, IntoHttpError>;
+}
+
+/// Building an HTTP message failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IntoHttpError {
+    /// A body could not be serialised.
+    #[error("cannot serialise JSON body: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The request or response could not be built.
+    #[error("cannot build HTTP message: {0}")]
+    Http(#[from] http::Error),
+    /// A header value is not valid.
+    #[error("invalid value for header `{0}`")]
+    Header(&'static str),
+    /// The endpoint requires a token and none was given.
+    #[error("this endpoint requires an access token")]
+    MissingToken,
+}
+
+/// A response that is not what the spec says.
+#[derive(Debug, thiserror::Error)]
+pub enum DeserializationError {
+    /// The body is not the expected JSON.
+    #[error("invalid JSON body: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A header is missing or invalid.
+    #[error("header `{0}` missing or invalid")]
+    Header(&'static str),
+    /// The status is not one the spec documents, and the body is not a Matrix error.
+    #[error("unexpected status {0}")]
+    UnexpectedStatus(StatusCode),
+}
+
+/// Reading a response failed: the server answered with an error, or the answer is malformed.
+#[derive(Debug, thiserror::Error)]
+pub enum FromHttpResponseError<E> {
+    /// The server answered with an error status.
+    #[error("server error: {0:?}")]
+    Server(E),
+    /// The answer does not match the spec.
+    #[error(transparent)]
+    Deserialization(#[from] DeserializationError),
+}
+
+/// Why a server rejects a request, as a Matrix error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestErrorKind {
+    /// The body is not JSON (`M_NOT_JSON`).
+    NotJson,
+    /// The body is JSON of the wrong shape (`M_BAD_JSON`).
+    BadJson,
+    /// A required parameter is missing (`M_MISSING_PARAM`).
+    MissingParam,
+    /// A parameter's value is invalid (`M_INVALID_PARAM`).
+    InvalidParam,
+    /// The path or method is not this endpoint's (`M_UNRECOGNIZED`).
+    Unrecognized,
+}
+
+/// A request a server cannot accept, with the Matrix error to answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", self.errcode())]
+pub struct RequestError {
+    /// Which error.
+    pub kind: RequestErrorKind,
+    /// What exactly is wrong.
+    pub message: String,
+}
+
+impl RequestError {
+    /// A request error.
+    pub fn new(kind: RequestErrorKind, message: impl Into<String>) -> Self {
+        RequestError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The Matrix error code.
+    pub fn errcode(&self) -> ErrorCode {
+        match self.kind {
+            RequestErrorKind::NotJson => ErrorCode::NotJson,
+            RequestErrorKind::BadJson => ErrorCode::BadJson,
+            RequestErrorKind::MissingParam => ErrorCode::MissingParam,
+            RequestErrorKind::InvalidParam => ErrorCode::InvalidParam,
+            RequestErrorKind::Unrecognized => ErrorCode::Unrecognized,
+        }
+    }
+
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> StatusCode {
+        match self.kind {
+            RequestErrorKind::Unrecognized => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The Matrix error body.
+    pub fn to_matrix_error(&self) -> MatrixError {
+        MatrixError::new(self.errcode(), self.message.clone())
+    }
+
+    /// The whole HTTP response.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let body = serde_json::to_vec(&self.to_matrix_error()).unwrap_or_default();
+        let mut response = http::Response::new(body);
+        *response.status_mut() = self.status();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
+    }
+}
+
+/// Reads a JSON request body; an empty body reads as `{}`.
+pub fn request_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, RequestError> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Data => RequestErrorKind::BadJson,
+            _ => RequestErrorKind::NotJson,
+        };
+        RequestError::new(kind, e.to_string())
+    })
+}
+
+/// Reads a JSON response body.
+pub fn response_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DeserializationError> {
+    Ok(serde_json::from_slice(body)?)
+}
+
+/// A JSON response with `status`.
+pub fn json_response<T: Serialize>(
+    status: StatusCode,
+    body: &T,
+) -> Result<http::Response<Vec<u8>>, IntoHttpError> {
+    let body = serde_json::to_vec(body)?;
+    Ok(http::Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)?)
+}
+
+/// Starts a request: method, URL (base + path + query) and the bearer token if given.
+pub fn request_builder(
+    metadata: &Metadata,
+    base_url: &str,
+    path_and_query: &str,
+    token: Option<&str>,
+) -> Result<http::request::Builder, IntoHttpError> {
+    let mut builder = http::Request::builder()
+        .method(metadata.method.clone())
+        .uri(format!(
+            "{}{path_and_query}",
+            base_url.trim_end_matches('/')
+        ));
+    let scheme_takes_token = matches!(
+        metadata.auth,
+        Auth::Required(
+            AuthScheme::AccessToken | AuthScheme::AppserviceToken | AuthScheme::HomeserverToken
+        ) | Auth::Optional(
+            AuthScheme::AccessToken | AuthScheme::AppserviceToken | AuthScheme::HomeserverToken
+        )
+    );
+    match token {
+        Some(token) if scheme_takes_token => {
+            let value = HeaderValue::try_from(format!("Bearer {token}"))
+                .map_err(|_| IntoHttpError::Header("Authorization"))?;
+            builder = builder.header(header::AUTHORIZATION, value);
+        }
+        None if matches!(
+            metadata.auth,
+            Auth::Required(
+                AuthScheme::AccessToken | AuthScheme::AppserviceToken | AuthScheme::HomeserverToken
+            )
+        ) =>
+        {
+            return Err(IntoHttpError::MissingToken);
+        }
+        _ => {}
+    }
+    Ok(builder)
+}
+
+/// Checks that `request` is for this endpoint and returns its path parameters.
+pub fn check_request(
+    metadata: &Metadata,
+    request: &http::Request<Vec<u8>>,
+) -> Result<Vec<String>, RequestError> {
+    if request.method() != metadata.method {
+        return Err(RequestError::new(
+            RequestErrorKind::Unrecognized,
+            format!(
+                "method {} is not {} for {}",
+                request.method(),
+                metadata.method,
+                metadata.path
+            ),
+        ));
+    }
+    metadata.match_path(request.uri().path()).ok_or_else(|| {
+        RequestError::new(
+            RequestErrorKind::Unrecognized,
+            format!(
+                "path {} does not match {}",
+                request.uri().path(),
+                metadata.path
+            ),
+        )
+    })
+}
+
+/// Parses a path parameter.
+pub fn path_param<T: crate::query::QueryValue>(name: &str, value: &str) -> Result<T, RequestError> {
+    T::from_query(value).map_err(|e| {
+        RequestError::new(
+            RequestErrorKind::InvalidParam,
+            format!("path parameter `{name}`: {e}"),
+        )
+    })
+}
+
+/// A request header's value as text, if present.
+pub fn header_str<'r>(
+    request: &'r http::Request<Vec<u8>>,
+    name: &'static str,
+) -> Result<Option<&'r str>, RequestError> {
+    match request.headers().get(name) {
+        None => Ok(None),
+        Some(value) => value.to_str().map(Some).map_err(|_| {
+            RequestError::new(
+                RequestErrorKind::InvalidParam,
+                format!("header `{name}` is not text"),
+            )
+        }),
+    }
+}
+
+/// A response header's value as text.
+pub fn response_header(
+    response: &http::Response<Vec<u8>>,
+    name: &'static str,
+) -> Result<Option<String>, DeserializationError> {
+    match response.headers().get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .map(|s| Some(s.to_owned()))
+            .map_err(|_| DeserializationError::Header(name)),
+    }
+}
+
+/// The response's `Content-Type`, if any.
+pub fn content_type(response: &http::Response<Vec<u8>>) -> Option<String> {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_errors_map_to_matrix_codes() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            a: u32,
+        }
+        assert_eq!(
+            request_json::<Body>(b"{").unwrap_err().errcode(),
+            ErrorCode::NotJson
+        );
+        assert_eq!(
+            request_json::<Body>(b"not json").unwrap_err().errcode(),
+            ErrorCode::NotJson
+        );
+        assert_eq!(
+            request_json::<Body>(b"{\"a\": \"x\"}")
+                .unwrap_err()
+                .errcode(),
+            ErrorCode::BadJson
+        );
+        assert_eq!(
+            request_json::<Body>(b"").unwrap_err().errcode(),
+            ErrorCode::BadJson
+        );
+        assert_eq!(request_json::<Body>(b"{\"a\": 1}").unwrap().a, 1);
+    }
+
+    #[test]
+    fn request_errors_render_as_matrix_errors() {
+        let error = RequestError::new(
+            RequestErrorKind::MissingParam,
+            "query parameter `room_id` is required",
+        );
+        let response = error.to_http_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["errcode"], "M_MISSING_PARAM");
+    }
+}

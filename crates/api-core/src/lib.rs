@@ -1,0 +1,31 @@
+//! What the generated Matrix API crates need at run time, independent of any HTTP client or
+//! server: the traits for both directions of an exchange over the `http` crate's types, the
+//! Matrix error and user-interactive-auth bodies, validated identifiers, unpadded base64, and
+//! [`Raw`], a lazily parsed JSON value for events inside responses.
+
+pub mod base64;
+pub mod error;
+pub mod exchange;
+pub mod identifiers;
+pub mod path;
+pub mod query;
+pub mod raw;
+pub mod serde_helpers;
+pub mod uiaa;
+
+pub use crate::base64::{Base64, Base64UrlSafe};
+pub use error::{ErrorCode, MatrixError};
+pub use exchange::{
+    Auth, AuthScheme, DeserializationError, FromHttpResponseError, IncomingRequest,
+    IncomingResponse, IntoHttpError, Metadata, OutgoingRequest, OutgoingResponse, RequestError,
+};
+pub use identifiers::{
+    EventId, IdParseError, MxcUri, RoomAliasId, RoomId, RoomOrAliasId, ServerName, UserId,
+};
+pub use raw::Raw;
+pub use uiaa::UiaaResponse;
+
+/// Re-exported for generated code.
+pub use http;
+pub use serde;
+pub use serde_json;
