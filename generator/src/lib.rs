@@ -6,6 +6,7 @@
 //! See ARCHITECTURE.md.
 
 pub mod documents;
+pub mod emit;
 pub mod error;
 pub mod fixups;
 pub mod ir;

@@ -12,6 +12,15 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// For optional fields of any JSON value: absent is `None`, `null` is `Some(Value::Null)`
+/// (serde would read a `null` as absent).
+pub fn double_option_value<'de, D>(deserializer: D) -> Result<Option<serde_json::Value>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    serde_json::Value::deserialize(deserializer).map(Some)
+}
+
 /// Declares a unit struct that (de)serialises as exactly one string: a single-value enum
 /// of the spec, used as a fixed discriminator (`"type": "m.login.password"`).
 #[macro_export]
@@ -27,18 +36,18 @@ macro_rules! fixed_string {
         }
 
         impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str($value)
             }
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
                 if s == $value {
-                    Ok($name)
+                    ::std::result::Result::Ok($name)
                 } else {
-                    Err(<D::Error as $crate::serde::de::Error>::invalid_value(
+                    ::std::result::Result::Err(<D::Error as $crate::serde::de::Error>::invalid_value(
                         $crate::serde::de::Unexpected::Str(&s),
                         &$value,
                     ))
@@ -47,11 +56,11 @@ macro_rules! fixed_string {
         }
 
         impl $crate::query::QueryValue for $name {
-            fn to_query(&self) -> String {
-                $value.to_owned()
+            fn to_query(&self) -> ::std::string::String {
+                ::std::borrow::ToOwned::to_owned($value)
             }
-            fn from_query(s: &str) -> Result<Self, String> {
-                if s == $value { Ok($name) } else { Err(format!("expected `{}`", $value)) }
+            fn from_query(s: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                if s == $value { ::std::result::Result::Ok($name) } else { ::std::result::Result::Err(::std::format!("expected `{}`", $value)) }
             }
         }
     };
@@ -68,7 +77,7 @@ macro_rules! string_enum {
         pub enum $name {
             $($(#[$vdoc])* $variant,)*
             /// A value this version of the spec does not define.
-            Other(String),
+            Other(::std::string::String),
         }
 
         impl $name {
@@ -81,40 +90,40 @@ macro_rules! string_enum {
             }
         }
 
-        impl From<&str> for $name {
+        impl ::std::convert::From<&str> for $name {
             fn from(s: &str) -> Self {
                 match s {
                     $($value => $name::$variant,)*
-                    other => $name::Other(other.to_owned()),
+                    other => $name::Other(::std::borrow::ToOwned::to_owned(other)),
                 }
             }
         }
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
-                Ok($name::from(&*s))
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok($name::from(&*s))
             }
         }
 
         impl $crate::query::QueryValue for $name {
-            fn to_query(&self) -> String {
-                self.as_str().to_owned()
+            fn to_query(&self) -> ::std::string::String {
+                ::std::borrow::ToOwned::to_owned(self.as_str())
             }
-            fn from_query(s: &str) -> Result<Self, String> {
-                Ok($name::from(s))
+            fn from_query(s: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                ::std::result::Result::Ok($name::from(s))
             }
         }
     };
