@@ -24,6 +24,9 @@ pub enum CanonicalJsonError {
     IntegerOutOfRange(Number),
     #[error("number {0} is not an integer")]
     NotAnInteger(Number),
+    /// Strict rules only: the number is written with a fraction, an exponent or as `-0`.
+    #[error("number {0} is written as a float")]
+    FloatNotAllowed(Number),
     /// Lenient rules only: `-0` and integral numbers of 2**63 or more in magnitude may have been
     /// written as an integer or as a float, which encode differently.
     #[error("number {0} cannot be encoded unambiguously")]
@@ -134,45 +137,49 @@ impl<'o> Writer<'o> {
     }
 
     fn number(&mut self, number: &Number) -> Result<(), CanonicalJsonError> {
+        use CanonicalJsonRules::{Lenient, Standard, Strict};
         let mut digits = itoa::Buffer::new();
         if let Some(int) = number.as_i64() {
-            if self.rules == CanonicalJsonRules::Strict
-                && !(MIN_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&int)
-            {
+            if self.rules != Lenient && !(MIN_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&int) {
                 return Err(CanonicalJsonError::IntegerOutOfRange(number.clone()));
             }
             self.out.extend_from_slice(digits.format(int).as_bytes());
-        } else if let Some(int) = number.as_u64() {
+            return Ok(());
+        }
+        if let Some(int) = number.as_u64() {
             // Only integers above i64::MAX get here.
-            if self.rules == CanonicalJsonRules::Strict {
+            if self.rules != Lenient {
                 return Err(CanonicalJsonError::IntegerOutOfRange(number.clone()));
             }
             self.out.extend_from_slice(digits.format(int).as_bytes());
-        } else {
-            let float = number.as_f64().unwrap_or(f64::NAN);
-            let integral = float.is_finite() && float.fract() == 0.0;
-            match self.rules {
-                CanonicalJsonRules::Strict if !integral => {
-                    return Err(CanonicalJsonError::NotAnInteger(number.clone()));
-                }
-                CanonicalJsonRules::Strict if float.abs() > MAX_SAFE_INTEGER as f64 => {
-                    return Err(CanonicalJsonError::IntegerOutOfRange(number.clone()));
-                }
-                // An integer written as `1e10`, `5.0` or `-0`: its canonical form has no exponent.
-                CanonicalJsonRules::Strict => {
-                    self.out
-                        .extend_from_slice(digits.format(float as i64).as_bytes());
-                }
-                CanonicalJsonRules::Lenient
-                    if float == 0.0 && float.is_sign_negative()
-                        || integral && float.abs() >= 2f64.powi(63) =>
-                {
-                    return Err(CanonicalJsonError::AmbiguousNumber(number.clone()));
-                }
-                CanonicalJsonRules::Lenient => write_python_float(self.out, float),
+            return Ok(());
+        }
+        // Written with a fraction or an exponent, as `-0`, or beyond 64-bit integers.
+        let float = number.as_f64().unwrap_or(f64::NAN);
+        let integral = float.is_finite() && float.fract() == 0.0;
+        let in_range = float.abs() <= MAX_SAFE_INTEGER as f64;
+        match self.rules {
+            Standard | Strict if integral && !in_range => {
+                Err(CanonicalJsonError::IntegerOutOfRange(number.clone()))
+            }
+            Strict => Err(CanonicalJsonError::FloatNotAllowed(number.clone())),
+            Standard if !integral => Err(CanonicalJsonError::NotAnInteger(number.clone())),
+            Standard => {
+                self.out
+                    .extend_from_slice(digits.format(float as i64).as_bytes());
+                Ok(())
+            }
+            Lenient
+                if float == 0.0 && float.is_sign_negative()
+                    || integral && float.abs() >= 2f64.powi(63) =>
+            {
+                Err(CanonicalJsonError::AmbiguousNumber(number.clone()))
+            }
+            Lenient => {
+                write_python_float(self.out, float);
+                Ok(())
             }
         }
-        Ok(())
     }
 
     pub(crate) fn string(&mut self, string: &str) {
@@ -298,7 +305,7 @@ fn write_python_float(out: &mut Vec<u8>, float: f64) {
 mod tests {
     use super::*;
     use crate::json::from_slice;
-    use CanonicalJsonRules::{Lenient, Strict};
+    use CanonicalJsonRules::{Lenient, Standard, Strict};
 
     fn canonical(input: &str, rules: CanonicalJsonRules) -> Result<String, CanonicalJsonError> {
         to_string(&from_slice(input.as_bytes()).unwrap(), rules)
@@ -326,7 +333,7 @@ mod tests {
             (r#"{"a": -0, "b": 1e10}"#, r#"{"a":0,"b":10000000000}"#),
         ];
         for (input, expected) in examples {
-            assert_eq!(canonical(input, Strict).unwrap(), expected, "{input}");
+            assert_eq!(canonical(input, Standard).unwrap(), expected, "{input}");
         }
     }
 
@@ -334,7 +341,7 @@ mod tests {
     fn escapes_only_quote_backslash_and_control_characters() {
         let input = r#"["\" \\ \/ \b \f \n \r \t \u0000 \u001f \u007f \u2028 é 😀"]"#;
         assert_eq!(
-            canonical(input, Strict).unwrap(),
+            canonical(input, Standard).unwrap(),
             "[\"\\\" \\\\ / \\b \\f \\n \\r \\t \\u0000 \\u001f \u{7f} \u{2028} é 😀\"]"
         );
     }
@@ -344,37 +351,52 @@ mod tests {
         // U+FF21 sorts after U+00E9 and both after ASCII; "a" before "aa" before "b".
         let input = r#"{"Ａ":1,"é":2,"b":3,"aa":4,"a":5,"B":6}"#;
         assert_eq!(
-            canonical(input, Strict).unwrap(),
+            canonical(input, Standard).unwrap(),
             r#"{"B":6,"a":5,"aa":4,"b":3,"é":2,"Ａ":1}"#
         );
     }
 
     #[test]
-    fn strict_integer_range() {
-        assert_eq!(
-            canonical("[9007199254740991,-9007199254740991]", Strict).unwrap(),
-            "[9007199254740991,-9007199254740991]"
-        );
-        for out_of_range in [
-            "9007199254740992",
-            "-9007199254740992",
-            "18446744073709551615",
-            "100000000000000000000",
-            "1e300",
-        ] {
-            assert!(
-                matches!(
-                    canonical(out_of_range, Strict),
-                    Err(CanonicalJsonError::IntegerOutOfRange(_))
-                ),
-                "{out_of_range}"
+    fn integer_range() {
+        for rules in [Standard, Strict] {
+            assert_eq!(
+                canonical("[9007199254740991,-9007199254740991]", rules).unwrap(),
+                "[9007199254740991,-9007199254740991]"
             );
+            for out_of_range in [
+                "9007199254740992",
+                "-9007199254740992",
+                "18446744073709551615",
+                "100000000000000000000",
+                "1e300",
+            ] {
+                assert!(
+                    matches!(
+                        canonical(out_of_range, rules),
+                        Err(CanonicalJsonError::IntegerOutOfRange(_))
+                    ),
+                    "{out_of_range}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn floats_in_standard_and_strict_rules() {
+        assert_eq!(canonical("[5.0,-2e3,-0]", Standard).unwrap(), "[5,-2000,0]");
         assert!(matches!(
-            canonical("1.5", Strict),
+            canonical("1.5", Standard),
             Err(CanonicalJsonError::NotAnInteger(_))
         ));
-        assert_eq!(canonical("[5.0,-2e3]", Strict).unwrap(), "[5,-2000]");
+        for float in ["5.0", "1e10", "-0", "1.5"] {
+            assert!(
+                matches!(
+                    canonical(float, Strict),
+                    Err(CanonicalJsonError::FloatNotAllowed(_))
+                ),
+                "{float}"
+            );
+        }
     }
 
     #[test]
@@ -411,8 +433,8 @@ mod tests {
         for _ in 0..MAX_DEPTH {
             value = Value::Array(vec![value]);
         }
-        assert!(to_vec(&value, Strict).is_ok());
+        assert!(to_vec(&value, Standard).is_ok());
         let value = Value::Array(vec![value]);
-        assert_eq!(to_vec(&value, Strict), Err(CanonicalJsonError::TooDeep));
+        assert_eq!(to_vec(&value, Standard), Err(CanonicalJsonError::TooDeep));
     }
 }

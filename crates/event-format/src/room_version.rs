@@ -30,14 +30,20 @@ pub enum RoomIdFormat {
     CreateEventHash,
 }
 
-/// Which integers and numbers canonical JSON accepts.
+/// Which numbers canonical JSON accepts, and how it writes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CanonicalJsonRules {
-    /// v1–v5: the format is not enforced. Any 64-bit integer is encoded as is; floats (as in
-    /// "floaty" power levels) are encoded the way Python's `json` module writes them, which is
-    /// what the reference implementation signed such events with.
+    /// Events in v1–v5: the format is not enforced. Any 64-bit integer is encoded as is; floats
+    /// (as in "floaty" power levels) are encoded the way Python's `json` module writes them,
+    /// which is what the reference implementation signed such events with.
     Lenient,
-    /// v6+: numbers must be integers in `[-(2**53)+1, (2**53)-1]`; anything else is an error.
+    /// The appendix's rules for any signed JSON: numbers must have integer values in
+    /// `[-(2**53)+1, (2**53)-1]`; `-0` and `1e10` are such values and encode as `0` and
+    /// `10000000000`.
+    Standard,
+    /// Events in v6+: as [`Standard`](Self::Standard), and numbers must also be written as
+    /// integers ("numeric values may no longer be formatted as floats"): `1e10`, `5.0` and
+    /// `-0` are errors, as in the reference implementation.
     Strict,
 }
 

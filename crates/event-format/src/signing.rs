@@ -61,7 +61,7 @@ pub fn sign_json(
         &mut message,
         object,
         &["signatures", "unsigned"],
-        CanonicalJsonRules::Strict,
+        CanonicalJsonRules::Standard,
     )?;
     insert_signature(object, entity, key, &message)
 }
@@ -74,7 +74,7 @@ pub fn verify_json(object: &JsonObject, entity: &str, keys: &KeySet) -> Result<(
         &mut message,
         object,
         &["signatures", "unsigned"],
-        CanonicalJsonRules::Strict,
+        CanonicalJsonRules::Standard,
     )
     .map_err(EventError::from)?;
     verify_signatures(signatures_of(object)?, entity, keys, &message, None)

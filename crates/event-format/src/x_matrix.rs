@@ -293,7 +293,7 @@ fn request_json(
     request: Request<'_>,
 ) -> Result<Vec<u8>, EventError> {
     let mut out = Vec::with_capacity(256);
-    let mut writer = Writer::new(&mut out, CanonicalJsonRules::Strict);
+    let mut writer = Writer::new(&mut out, CanonicalJsonRules::Standard);
     let mut fields = writer.begin_object();
     if let Some(content) = request.content {
         writer.key(&mut fields, "content");

@@ -118,7 +118,7 @@ fn canonical_examples_through_the_strict_parser() {
     assert_eq!(
         matrix_event_format::canonical_json::to_string(
             &value,
-            matrix_event_format::canonical_json::CanonicalJsonRules::Strict
+            matrix_event_format::canonical_json::CanonicalJsonRules::Standard
         )
         .unwrap(),
         r#"{"a":0,"b":10000000000}"#
