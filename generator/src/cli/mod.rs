@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+mod generate;
 mod list;
 
 use std::path::PathBuf;
@@ -22,6 +23,19 @@ pub struct Cli {
 enum Command {
     /// List the operations of a spec version, with a count per API.
     List(list::ListArgs),
+    /// Write the generated crates as readable, formatted files.
+    Generate(generate::GenerateArgs),
+}
+
+/// Why a command failed (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The spec could not be read.
+    #[error(transparent)]
+    Spec(#[from] Box<SpecError>),
+    /// Generation failed.
+    #[error(transparent)]
+    Generate(#[from] generate::GenerateError),
 }
 
 /// Which spec to read.
@@ -56,9 +70,10 @@ pub struct ApiArg {
     api: Option<Api>,
 }
 
-/// Runs the command; `Err` is a spec error (exit 2).
-pub fn run(cli: Cli) -> Result<ExitCode, Box<SpecError>> {
+/// Runs the command; `Err` is reported with exit status 2.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
-        Command::List(args) => list::run(&args),
+        Command::List(args) => Ok(list::run(&args)?),
+        Command::Generate(args) => Ok(generate::run(&args)?),
     }
 }

@@ -10,7 +10,7 @@ use crate::emit::types::TypeEmitter;
 use crate::ir::EventSchema;
 use crate::naming;
 
-/// The `events` module, and for each event schema file stem the event's type path (for the
+/// The `events` module, and for each event schema file the event's type path (for the
 /// example round-trip registry).
 pub fn events_module(
     te: &mut TypeEmitter<'_>,
@@ -23,11 +23,7 @@ pub fn events_module(
     let mut seen = BTreeSet::new();
     for event in events {
         let ty = te.ty(event.schema);
-        let stem = match &event.variant {
-            Some(variant) => format!("{}${variant}", event.event_type),
-            None => event.event_type.clone(),
-        };
-        registry.push((stem, ty.clone()));
+        registry.push((event.location.file.display().to_string(), ty.clone()));
         reexports.insert(
             te.type_ident(te.spec().types.target(event.schema))
                 .to_string(),

@@ -91,6 +91,16 @@ pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
         .iter()
         .filter(|e| event_kinds.contains(&e.kind))
         .collect();
+    // Core event schemas and components are not event types, but their examples are
+    // checked too.
+    let components: Vec<_> = match api {
+        Api::ClientServer => spec
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Component)
+            .collect(),
+        _ => Vec::new(),
+    };
     let mut event_registry = Vec::new();
     if !events.is_empty() {
         let (name, enum_name, doc) = match api {
@@ -107,6 +117,12 @@ pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
         };
         let (items, entries) = events::events_module(&mut te, &events, enum_name);
         event_registry = entries;
+        for component in &components {
+            let file = component.location.file.display().to_string();
+            let ty = te.ty(component.schema);
+            event_registry.push((format!("[]{file}"), quote! { ::std::vec::Vec<#ty> }));
+            event_registry.push((file, ty));
+        }
         modules.push(Module {
             name: format_ident!("{}", name),
             doc: quote! { #[doc = #doc] },
@@ -133,7 +149,7 @@ pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
     modules.push(Module {
         name: format_ident!("examples"),
         doc: quote! { #[doc(hidden)] },
-        items: examples_registry(&registry, &event_registry),
+        items: examples_registry(&spec.version, &registry, &event_registry),
     });
     Ok(GeneratedCrate {
         api,
@@ -142,9 +158,10 @@ pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
     })
 }
 
-/// `round_trip(operation_id, place, json)` and `round_trip_event(stem, json)`: read JSON as
-/// the generated type for that place and write it back.
+/// `round_trip(operation_id, place, json)` and `round_trip_event(schema_file, json)`: read
+/// JSON as the generated type for that place and write it back.
 fn examples_registry(
+    version: &str,
     operations: &[(String, Vec<(String, TokenStream)>)],
     events: &[(String, TokenStream)],
 ) -> TokenStream {
@@ -158,7 +175,7 @@ fn examples_registry(
         .collect();
     let event_arms: Vec<TokenStream> = events
         .iter()
-        .map(|(stem, ty)| quote! { #stem => check::<#ty>(json), })
+        .map(|(file, ty)| quote! { #file => check::<#ty>(json), })
         .collect();
     let operation_body = if arms.is_empty() {
         quote! {
@@ -175,12 +192,12 @@ fn examples_registry(
     };
     let event_body = if event_arms.is_empty() {
         quote! {
-            let _ = (stem, json);
+            let _ = (schema_file, json);
             ::std::option::Option::None
         }
     } else {
         quote! {
-            ::std::option::Option::Some(match stem {
+            ::std::option::Option::Some(match schema_file {
                 #(#event_arms)*
                 _ => return ::std::option::Option::None,
             })
@@ -201,6 +218,9 @@ fn examples_registry(
     quote! {
         //! Example round trips, for the test that reads every example in the spec.
 
+        /// The spec version this code was generated from.
+        pub const SPEC_VERSION: &str = #version;
+
         #check
 
         /// Reads `json` as the body of `operation_id` at `place` (`request` or a status) and
@@ -213,9 +233,10 @@ fn examples_registry(
             #operation_body
         }
 
-        /// Reads `json` as the event of the schema file `stem` and writes it back.
+        /// Reads `json` as the event of `schema_file` (a path under the spec's data folder;
+        /// `[]` before it for an array of them) and writes it back.
         pub fn round_trip_event(
-            stem: &str,
+            schema_file: &str,
             json: &::serde_json::Value,
         ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
             #event_body

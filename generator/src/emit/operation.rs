@@ -281,8 +281,8 @@ fn body_shape(
                 && (!object.pattern_properties.is_empty()
                     || matches!(object.additional, crate::ir::Additional::Schema(_)));
             if is_inline(te, op, schema) && !is_map && !te.nullable(schema) {
-                let plain = te.object_fields(&object, taken, false);
-                let with_serde = te.object_fields(&object, taken, true);
+                let plain = te.object_fields(&object, Some(schema), taken, false);
+                let with_serde = te.object_fields(&object, Some(schema), taken, true);
                 return BodyShape::Flattened(plain, with_serde);
             }
         }

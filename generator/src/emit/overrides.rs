@@ -16,6 +16,8 @@ pub struct Overrides {
     pub schemas: BTreeMap<String, String>,
     /// `format|format` of a union of strings → type name in `matrix_api_core`.
     pub unions: BTreeMap<String, String>,
+    /// Event example name → the schema file it is an example of (`[]` for an array).
+    pub examples: BTreeMap<String, String>,
 }
 
 impl Overrides {

@@ -46,19 +46,87 @@ pub struct TypeEmitter<'s> {
     pending: Vec<SchemaId>,
     queued: HashSet<SchemaId>,
     fixed: BTreeMap<String, String>,
+    /// Objects reachable from event schemas: they keep members the spec does not name.
+    event_family: HashSet<SchemaId>,
+    /// Objects deserialised from serde's buffered content (inside `flatten` or untagged
+    /// enums), where [`Raw`] cannot be used.
+    buffered: HashSet<SchemaId>,
 }
 
 impl<'s> TypeEmitter<'s> {
     /// An emitter for `spec`.
     pub fn new(spec: &'s Spec, overrides: &'s Overrides, docs: DocSite) -> Self {
-        TypeEmitter {
+        let mut te = TypeEmitter {
             spec,
             overrides,
             docs,
             pending: Vec::new(),
             queued: HashSet::new(),
             fixed: BTreeMap::new(),
+            event_family: HashSet::new(),
+            buffered: HashSet::new(),
+        };
+        let events: Vec<SchemaId> = spec
+            .types
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|&id| te.is_event(id))
+            .collect();
+        te.event_family = te.closure(events);
+        let flattening: Vec<SchemaId> = spec
+            .types
+            .iter()
+            .filter_map(|(id, schema)| match &schema.kind {
+                Kind::Object(o)
+                    if te.event_family.contains(&id)
+                        || (!o.properties.is_empty() && te.has_extra(o)) =>
+                {
+                    Some(id)
+                }
+                Kind::Union { .. } => Some(id),
+                _ => None,
+            })
+            .collect();
+        te.buffered = te.closure(flattening);
+        te
+    }
+
+    /// Every schema reachable from `roots` (type targets), the roots included.
+    fn closure(&self, roots: Vec<SchemaId>) -> HashSet<SchemaId> {
+        let types = &self.spec.types;
+        let mut seen = HashSet::new();
+        let mut todo: Vec<SchemaId> = roots.into_iter().map(|id| types.target(id)).collect();
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let mut push = |child: SchemaId| todo.push(types.target(child));
+            match &types.get(id).kind {
+                Kind::Object(o) => {
+                    o.properties.iter().for_each(|p| push(p.schema));
+                    o.pattern_properties.iter().for_each(|p| push(p.schema));
+                    if let Additional::Schema(v) = o.additional {
+                        push(v);
+                    }
+                }
+                Kind::Array { items, .. } => push(*items),
+                Kind::Tuple { items }
+                | Kind::Union {
+                    variants: items, ..
+                } => items.iter().for_each(|&i| push(i)),
+                Kind::Ref(t) | Kind::Recursive(t) => push(*t),
+                _ => {}
+            }
         }
+        seen
+    }
+
+    /// Whether an object has a map of further members (declared, or kept for events).
+    fn has_extra(&self, object: &ObjectType) -> bool {
+        !matches!(
+            (&object.additional, object.pattern_properties.as_slice()),
+            (Additional::Unspecified | Additional::Forbidden, [])
+        )
     }
 
     /// The spec.
@@ -100,7 +168,13 @@ impl<'s> TypeEmitter<'s> {
 
     /// The Rust type of a value of schema `id`, `Option` included when it may be null.
     pub fn ty(&mut self, id: SchemaId) -> TokenStream {
-        let base = self.base_ty(id);
+        self.ty_in(id, true)
+    }
+
+    /// As [`Self::ty`]; `raw_ok` says whether events in arrays and maps may be kept as
+    /// [`Raw`] here (not inside buffered content).
+    fn ty_in(&mut self, id: SchemaId, raw_ok: bool) -> TokenStream {
+        let base = self.base_ty_in(id, raw_ok);
         if self.nullable(id) && !self.is_json_value(id) {
             quote! { ::std::option::Option<#base> }
         } else {
@@ -132,6 +206,10 @@ impl<'s> TypeEmitter<'s> {
 
     /// The type ignoring top-level nullability.
     pub fn base_ty(&mut self, id: SchemaId) -> TokenStream {
+        self.base_ty_in(id, true)
+    }
+
+    fn base_ty_in(&mut self, id: SchemaId, raw_ok: bool) -> TokenStream {
         if let Some(ty) = self.override_for(id) {
             return ty;
         }
@@ -156,17 +234,18 @@ impl<'s> TypeEmitter<'s> {
                 }
             }
             Kind::Array { items, .. } => {
-                let item = self.item_ty(*items);
+                let item = self.item_ty(*items, raw_ok);
                 quote! { ::std::vec::Vec<#item> }
             }
             Kind::Tuple { items } => {
-                let items: Vec<TokenStream> = items.iter().map(|&i| self.ty(i)).collect();
+                let items: Vec<TokenStream> =
+                    items.iter().map(|&i| self.ty_in(i, raw_ok)).collect();
                 quote! { ( #(#items),* ) }
             }
             Kind::Object(object) => {
                 if !object.properties.is_empty() {
                     self.named(target)
-                } else if let Some((key, value)) = self.map_parts(object) {
+                } else if let Some((key, value)) = self.map_parts(object, raw_ok) {
                     quote! { ::std::collections::BTreeMap<#key, #value> }
                 } else {
                     quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> }
@@ -180,7 +259,7 @@ impl<'s> TypeEmitter<'s> {
                 }
             }
             Kind::Recursive(of) => {
-                let inner = self.base_ty(*of);
+                let inner = self.base_ty_in(*of, raw_ok);
                 quote! { ::std::boxed::Box<#inner> }
             }
         }
@@ -188,20 +267,31 @@ impl<'s> TypeEmitter<'s> {
 
     /// Array items and map values: events are kept as [`Raw`] JSON so that one bad event
     /// does not fail the whole response.
-    fn item_ty(&mut self, id: SchemaId) -> TokenStream {
-        let ty = self.ty(id);
-        if self.is_event(id) {
+    fn item_ty(&mut self, id: SchemaId, raw_ok: bool) -> TokenStream {
+        let ty = self.ty_in(id, raw_ok);
+        if raw_ok && self.is_event(id) {
             quote! { ::matrix_api_core::Raw<#ty> }
         } else {
             ty
         }
     }
 
-    /// Whether a schema is an event (a whole file under `event-schemas/`, or a client event
-    /// or PDU definition).
+    /// Whether a schema is an event: a whole file under `event-schemas/`, a client event,
+    /// PDU or stripped state definition, or an object titled as an event (`…Event`, `PDU`,
+    /// `Persistent Data Unit`, `Event Template`).
     pub fn is_event(&self, id: SchemaId) -> bool {
         let schema = self.schema(self.spec.types.target(id));
-        if !matches!(schema.kind, Kind::Object(_)) || !schema.location.pointer.is_empty() {
+        if !matches!(schema.kind, Kind::Object(_)) {
+            return false;
+        }
+        if let Some(title) = schema.annotations.title.as_deref().map(str::trim) {
+            if title.ends_with("Event")
+                || matches!(title, "PDU" | "Persistent Data Unit" | "Event Template")
+            {
+                return true;
+            }
+        }
+        if !schema.location.pointer.is_empty() {
             return false;
         }
         let file = schema.location.file.to_string_lossy();
@@ -232,7 +322,11 @@ impl<'s> TypeEmitter<'s> {
     }
 
     /// Key and value types of an object that is a map.
-    fn map_parts(&mut self, object: &ObjectType) -> Option<(TokenStream, TokenStream)> {
+    fn map_parts(
+        &mut self,
+        object: &ObjectType,
+        raw_ok: bool,
+    ) -> Option<(TokenStream, TokenStream)> {
         let (key_format, value) = match (&object.additional, object.pattern_properties.as_slice()) {
             (_, [pattern, ..]) => (pattern.key_format.clone(), pattern.schema),
             (Additional::Schema(value), []) => (None, *value),
@@ -247,7 +341,7 @@ impl<'s> TypeEmitter<'s> {
             .iter()
             .all(|p| self.spec.types.target(p.schema) == self.spec.types.target(value));
         let value = if same {
-            self.item_ty(value)
+            self.item_ty(value, raw_ok)
         } else {
             quote! { ::serde_json::Value }
         };
@@ -319,7 +413,7 @@ impl<'s> TypeEmitter<'s> {
         );
         match &schema.kind {
             Kind::Object(object) => {
-                let body = self.struct_body(object);
+                let body = self.struct_body(object, Some(id));
                 quote! {
                     #doc
                     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -347,10 +441,10 @@ impl<'s> TypeEmitter<'s> {
         }
     }
 
-    /// `{ fields }` of a struct for `object`, with serde attributes.
-    pub fn struct_body(&mut self, object: &ObjectType) -> TokenStream {
+    /// `{ fields }` of a struct for `object` (the schema `owner`), with serde attributes.
+    pub fn struct_body(&mut self, object: &ObjectType, owner: Option<SchemaId>) -> TokenStream {
         let fields: Vec<TokenStream> = self
-            .object_fields(object, &[], true)
+            .object_fields(object, owner, &[], true)
             .into_iter()
             .map(|(_, def)| def)
             .collect();
@@ -363,9 +457,15 @@ impl<'s> TypeEmitter<'s> {
     pub fn object_fields(
         &mut self,
         object: &ObjectType,
+        owner: Option<SchemaId>,
         taken: &[String],
         serde: bool,
     ) -> Vec<(Ident, TokenStream)> {
+        let owner = owner.map(|id| self.spec.types.target(id));
+        let keeps_unknown = owner.is_some_and(|id| self.event_family.contains(&id));
+        let raw_ok = !keeps_unknown
+            && !self.has_extra(object)
+            && !owner.is_some_and(|id| self.buffered.contains(&id));
         let mut taken = taken.to_vec();
         let idents = field_idents(object.properties.iter().map(|p| p.name.as_str()), &taken);
         let mut out: Vec<(Ident, TokenStream)> = object
@@ -373,12 +473,18 @@ impl<'s> TypeEmitter<'s> {
             .iter()
             .zip(idents)
             .map(|(p, ident)| {
-                let def = self.field(p, &ident, serde);
+                let def = self.field(p, &ident, serde, raw_ok);
                 (ident, def)
             })
             .collect();
         taken.extend(out.iter().map(|(i, _)| i.to_string()));
-        if let Some(value) = self.extra_value(object) {
+        let extra = match self.extra_value(object, raw_ok) {
+            None if keeps_unknown && object.additional != Additional::Forbidden => {
+                Some(quote! { ::serde_json::Value })
+            }
+            other => other,
+        };
+        if let Some(value) = extra {
             let ident = field_idents(["additional_properties"].into_iter(), &taken).remove(0);
             let flatten = if serde {
                 quote! { #[serde(flatten)] }
@@ -388,7 +494,7 @@ impl<'s> TypeEmitter<'s> {
             out.push((
                 ident.clone(),
                 quote! {
-                    /// Members beyond the named ones.
+                    /// Members beyond the named ones (kept, so that nothing is lost on the way back).
                     #flatten
                     pub #ident: ::std::collections::BTreeMap<::std::string::String, #value>,
                 },
@@ -397,10 +503,16 @@ impl<'s> TypeEmitter<'s> {
         out
     }
 
-    fn field(&mut self, property: &Property, ident: &Ident, serde: bool) -> TokenStream {
+    fn field(
+        &mut self,
+        property: &Property,
+        ident: &Ident,
+        serde: bool,
+        raw_ok: bool,
+    ) -> TokenStream {
         let name = &property.name;
         let nullable = self.nullable(property.schema);
-        let base = self.base_ty(property.schema);
+        let base = self.base_ty_in(property.schema, raw_ok);
         let is_value = self.is_json_value(property.schema);
         let description = self.description(property.schema);
         let doc = self.docs.attrs(description);
@@ -438,11 +550,11 @@ impl<'s> TypeEmitter<'s> {
     }
 
     /// The value type of members beyond the named ones, for open objects.
-    fn extra_value(&mut self, object: &ObjectType) -> Option<TokenStream> {
+    fn extra_value(&mut self, object: &ObjectType, raw_ok: bool) -> Option<TokenStream> {
         Some(
             match (&object.additional, object.pattern_properties.as_slice()) {
-                (Additional::Schema(value), _) => self.item_ty(*value),
-                (_, [pattern]) => self.item_ty(pattern.schema),
+                (Additional::Schema(value), _) => self.item_ty(*value, raw_ok),
+                (_, [pattern]) => self.item_ty(pattern.schema, raw_ok),
                 (Additional::Any, _) | (_, [_, _, ..]) => quote! { ::serde_json::Value },
                 (Additional::Unspecified | Additional::Forbidden, []) => return None,
             },
@@ -462,7 +574,7 @@ impl<'s> TypeEmitter<'s> {
         let mut names = BTreeSet::new();
         let mut defs = Vec::new();
         for (_, variant) in ordered {
-            let ty = self.ty(variant);
+            let ty = self.ty_in(variant, false);
             let mut name = self.variant_name(variant);
             let base = name.clone();
             let mut n = 2;

@@ -1,0 +1,121 @@
+//! `matrix-codegen generate`: writes the generated crates as readable, formatted files.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use matrix_codegen::SpecError;
+use matrix_codegen::emit::{self, GeneratedCrate};
+use matrix_codegen::ir::Api;
+
+use super::{ApiArg, SpecArgs};
+
+const CARGO_TEMPLATE: &str = include_str!("../../../templates/Cargo.toml.tmpl");
+const README_TEMPLATE: &str = include_str!("../../../templates/README.md.tmpl");
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    #[command(flatten)]
+    api: ApiArg,
+    /// Where to write one crate folder per API.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+/// What went wrong writing the output.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The spec could not be read.
+    #[error(transparent)]
+    Spec(#[from] Box<SpecError>),
+    /// Generation failed.
+    #[error(transparent)]
+    Emit(#[from] emit::EmitError),
+    /// A generated module is not valid Rust (a generator bug).
+    #[error("generated code for {module} does not parse: {error}")]
+    Parse {
+        /// The module.
+        module: String,
+        /// The parser's message.
+        error: String,
+    },
+    /// A file could not be written.
+    #[error("{path}: {error}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+}
+
+pub fn run(args: &GenerateArgs) -> Result<ExitCode, GenerateError> {
+    let spec = matrix_codegen::load(&args.spec.source()?)?;
+    let apis: Vec<Api> = match args.api.api {
+        Some(api) => vec![api],
+        None => Api::ALL.to_vec(),
+    };
+    for api in apis {
+        let generated = emit::generate(&spec, api)?;
+        write_crate(&generated, &args.out.join(api.dir_name()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn crate_name(api: Api) -> String {
+    match api {
+        Api::Identity => "matrix-identity-api".to_owned(),
+        other => format!("matrix-{}-api", other.dir_name()),
+    }
+}
+
+/// Formats Rust items with prettyplease, with the generated-file header on top.
+fn format(
+    header: &str,
+    module: &str,
+    tokens: proc_macro2::TokenStream,
+) -> Result<String, GenerateError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| GenerateError::Parse {
+        module: module.to_owned(),
+        error: e.to_string(),
+    })?;
+    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), GenerateError> {
+    let result = match path.parent() {
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(path, text)),
+        None => std::fs::write(path, text),
+    };
+    result.map_err(|error| GenerateError::Write {
+        path: path.to_owned(),
+        error,
+    })
+}
+
+fn write_crate(generated: &GeneratedCrate, dir: &Path) -> Result<(), GenerateError> {
+    let header = generated.header();
+    let core_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/api-core");
+    let fill = |template: &str| {
+        template
+            .replace("{{crate_name}}", &crate_name(generated.api))
+            .replace("{{api}}", generated.api.dir_name())
+            .replace("{{spec_version}}", &generated.version)
+            .replace("{{core_path}}", &core_path.display().to_string())
+    };
+    write(&dir.join("Cargo.toml"), &fill(CARGO_TEMPLATE))?;
+    write(&dir.join("README.md"), &fill(README_TEMPLATE))?;
+    write(
+        &dir.join("src/lib.rs"),
+        &format(&header, "lib", generated.root_items())?,
+    )?;
+    for module in &generated.modules {
+        let name = module.name.to_string();
+        let file = name.trim_start_matches("r#");
+        let text = format(&header, &name, module.items.clone())?;
+        write(&dir.join(format!("src/{file}.rs")), &text)?;
+    }
+    Ok(())
+}
