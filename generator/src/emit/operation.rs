@@ -277,10 +277,9 @@ fn body_shape(
         };
         let target = te.spec().types.target(schema);
         if let Kind::Object(object) = te.spec().types.kind(target).clone() {
-            let is_map = object.properties.is_empty()
-                && (!object.pattern_properties.is_empty()
-                    || matches!(object.additional, crate::ir::Additional::Schema(_)));
-            if is_inline(te, op, schema) && !is_map && !te.nullable(schema) {
+            // Members become fields only when the spec names some; an object without named
+            // members is an open JSON object.
+            if is_inline(te, op, schema) && !object.properties.is_empty() && !te.nullable(schema) {
                 let plain = te.object_fields(&object, Some(schema), taken, false);
                 let with_serde = te.object_fields(&object, Some(schema), taken, true);
                 return BodyShape::Flattened(plain, with_serde);
