@@ -416,6 +416,11 @@ mod tests {
             canonical(input, Lenient).unwrap(),
             "[50.57,5.0,1e+16,1000000000000000.0,0.0001,1e-05,-1.5e-07,123456789.0,1234500000000000.0]"
         );
+        // Found by fuzzing: needs correctly rounded parsing (serde_json's float_roundtrip).
+        assert_eq!(
+            canonical("[111.11111111111119,0.30000000000000004]", Lenient).unwrap(),
+            "[111.11111111111119,0.30000000000000004]"
+        );
         for ambiguous in ["-0", "1e19", "-1e300", "100000000000000000000"] {
             assert!(
                 matches!(
