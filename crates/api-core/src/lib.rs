@@ -25,6 +25,9 @@ pub use identifiers::{
 pub use raw::Raw;
 pub use uiaa::UiaaResponse;
 
+/// A JSON object with members of any type.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
 /// Re-exported for generated code.
 pub use http;
 pub use serde;

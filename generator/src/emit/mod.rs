@@ -143,12 +143,15 @@ pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
     });
     modules.push(Module {
         name: format_ident!("fixed"),
-        doc: quote! {},
+        doc: quote! { #[doc = " Fixed values: single-value enums of the spec, used as discriminators."] },
         items: te.fixed_module(),
     });
     modules.push(Module {
         name: format_ident!("examples"),
-        doc: quote! { #[doc(hidden)] },
+        doc: quote! {
+            #[doc = " Example round trips, for the test that reads every example in the spec."]
+            #[doc(hidden)]
+        },
         items: examples_registry(&spec.version, &registry, &event_registry),
     });
     Ok(GeneratedCrate {
@@ -216,8 +219,6 @@ fn examples_registry(
         }
     };
     quote! {
-        //! Example round trips, for the test that reads every example in the spec.
-
         /// The spec version this code was generated from.
         pub const SPEC_VERSION: &str = #version;
 

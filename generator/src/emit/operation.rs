@@ -348,6 +348,9 @@ fn request(
 
     // Client side: build the HTTP request.
     let path_format = path_format(&op.path);
+    let has_path_params = params
+        .iter()
+        .any(|p| p.param.location == ParamLocation::Path);
     let path_args = params
         .iter()
         .filter(|p| p.param.location == ParamLocation::Path)
@@ -355,6 +358,12 @@ fn request(
             let ident = &p.ident;
             quote! { ::matrix_api_core::path::encode(&::matrix_api_core::query::QueryValue::to_query(&self.#ident)) }
         });
+    let path_expr = if has_path_params {
+        quote! { format!(#path_format #(, #path_args)*) }
+    } else {
+        let path = &op.path;
+        quote! { ::std::string::String::from(#path) }
+    };
     let query_writes = params
         .iter()
         .filter(|p| p.param.location == ParamLocation::Query)
@@ -499,7 +508,7 @@ fn request(
                 base_url: &str,
                 token: ::std::option::Option<&str>,
             ) -> ::std::result::Result<::matrix_api_core::http::Request<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
-                let path = format!(#path_format #(, #path_args)*);
+                let path = #path_expr;
                 #query_mut = ::matrix_api_core::query::QueryWriter::default();
                 #(#query_writes)*
                 let path_and_query = format!("{path}{}", query.finish());
@@ -916,6 +925,51 @@ fn error_enum(
             }
         }
     }
+    let other = quote! {
+        match ::serde_json::from_slice::<::matrix_api_core::MatrixError>(response.body()) {
+            ::std::result::Result::Ok(body) => Error::Other { status, body },
+            ::std::result::Result::Err(_) => {
+                return ::std::result::Result::Err(::matrix_api_core::DeserializationError::UnexpectedStatus(response.status()));
+            }
+        }
+    };
+    let other_write = quote! {
+        ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(*status).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body)
+    };
+    let (read, status_of, write) = if variants.is_empty() {
+        (
+            other,
+            quote! {
+                let Error::Other { status, .. } = self;
+                *status
+            },
+            quote! {
+                let Error::Other { status, body } = &self;
+                #other_write
+            },
+        )
+    } else {
+        (
+            quote! {
+                match status {
+                    #(#reads)*
+                    _ => #other,
+                }
+            },
+            quote! {
+                match self {
+                    #(#statuses)*
+                    Error::Other { status, .. } => *status,
+                }
+            },
+            quote! {
+                match &self {
+                    #(#writes)*
+                    Error::Other { status, body } => #other_write,
+                }
+            },
+        )
+    };
     quote! {
         /// The error statuses the spec documents for this endpoint, and any other error.
         #[derive(Debug, Clone, PartialEq)]
@@ -931,32 +985,18 @@ fn error_enum(
                 response: &::matrix_api_core::http::Response<::std::vec::Vec<u8>>,
             ) -> ::std::result::Result<Self, ::matrix_api_core::DeserializationError> {
                 let status = response.status().as_u16();
-                ::std::result::Result::Ok(match status {
-                    #(#reads)*
-                    _ => match ::serde_json::from_slice::<::matrix_api_core::MatrixError>(response.body()) {
-                        ::std::result::Result::Ok(body) => Error::Other { status, body },
-                        ::std::result::Result::Err(_) => {
-                            return ::std::result::Result::Err(::matrix_api_core::DeserializationError::UnexpectedStatus(response.status()));
-                        }
-                    },
-                })
+                ::std::result::Result::Ok(#read)
             }
 
             /// The HTTP status.
             pub fn status(&self) -> u16 {
-                match self {
-                    #(#statuses)*
-                    Error::Other { status, .. } => *status,
-                }
+                #status_of
             }
         }
 
         impl ::matrix_api_core::OutgoingResponse for Error {
             fn try_into_http_response(self) -> ::std::result::Result<::matrix_api_core::http::Response<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
-                match &self {
-                    #(#writes)*
-                    Error::Other { status, body } => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(*status).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body),
-                }
+                #write
             }
         }
     }

@@ -248,7 +248,7 @@ impl<'s> TypeEmitter<'s> {
                 } else if let Some((key, value)) = self.map_parts(object, raw_ok) {
                     quote! { ::std::collections::BTreeMap<#key, #value> }
                 } else {
-                    quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> }
+                    quote! { ::matrix_api_core::JsonObject }
                 }
             }
             Kind::Union { variants, .. } => {
@@ -639,10 +639,7 @@ impl<'s> TypeEmitter<'s> {
             let doc = format!(" Always `{value}`.");
             quote! { ::matrix_api_core::fixed_string!(#[doc = #doc] #ident = #value); }
         });
-        quote! {
-            //! Fixed values: single-value enums of the spec, used as discriminators.
-            #(#defs)*
-        }
+        quote! { #(#defs)* }
     }
 }
 
