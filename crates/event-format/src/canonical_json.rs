@@ -187,30 +187,62 @@ impl<'o> Writer<'o> {
         self.out.reserve(bytes.len() + 2);
         self.out.push(b'"');
         let mut start = 0;
-        for (index, &byte) in bytes.iter().enumerate() {
+        let mut index = first_escape_candidate(bytes, 0);
+        while index < bytes.len() {
+            let byte = bytes[index];
             let escape = ESCAPES[byte as usize];
-            if escape == 0 {
-                continue;
+            if escape != 0 {
+                self.out.extend_from_slice(&bytes[start..index]);
+                start = index + 1;
+                self.escape(byte, escape);
             }
-            self.out.extend_from_slice(&bytes[start..index]);
-            start = index + 1;
-            if escape == b'u' {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(byte >> 4)],
-                    HEX[usize::from(byte & 0xf)],
-                ]);
-            } else {
-                self.out.extend_from_slice(&[b'\\', escape]);
-            }
+            index = first_escape_candidate(bytes, index + 1);
         }
         self.out.extend_from_slice(&bytes[start..]);
         self.out.push(b'"');
     }
+
+    fn escape(&mut self, byte: u8, escape: u8) {
+        if escape == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            self.out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]);
+        } else {
+            self.out.extend_from_slice(&[b'\\', escape]);
+        }
+    }
+}
+
+/// The index, from `from` on, of the first byte that may need escaping: whole 8-byte words
+/// free of control characters, `"` and `\` are skipped at once. Returns `bytes.len()` if none.
+fn first_escape_candidate(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let mut index = from;
+    while let Some(chunk) = bytes.get(index..index + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        // A byte below 0x20 leaves a borrow when 0x20 is subtracted from every byte.
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+        let quote = has_zero_byte(word ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero_byte(word ^ (ONES * u64::from(b'\\')));
+        if control || quote || backslash {
+            break;
+        }
+        index += 8;
+    }
+    while index < bytes.len() && ESCAPES[bytes[index] as usize] == 0 {
+        index += 1;
+    }
+    index
 }
 
 fn check_depth(depth: usize) -> Result<(), CanonicalJsonError> {
@@ -240,7 +272,7 @@ static ESCAPES: [u8; 256] = {
 };
 
 /// Iterates an object's members in code point order of their keys.
-pub(crate) fn sorted_entries(object: &JsonObject) -> impl Iterator<Item = (&String, &Value)> {
+pub(crate) fn sorted_entries(object: &JsonObject) -> SortedEntries<'_> {
     // `serde_json::Map` is a `BTreeMap` unless some crate in the build enables the
     // `preserve_order` feature; sort explicitly only in that case.
     static ITERATES_SORTED: OnceLock<bool> = OnceLock::new();
@@ -250,17 +282,31 @@ pub(crate) fn sorted_entries(object: &JsonObject) -> impl Iterator<Item = (&Stri
         probe.insert("a".to_owned(), Value::Null);
         probe.keys().next().is_some_and(|key| key == "a")
     });
-    let (direct, sorted) = if iterates_sorted {
-        (Some(object.iter()), None)
+    if iterates_sorted {
+        SortedEntries::Map(object.iter())
     } else {
         let mut entries: Vec<_> = object.iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        (None, Some(entries.into_iter()))
-    };
-    direct
-        .into_iter()
-        .flatten()
-        .chain(sorted.into_iter().flatten())
+        SortedEntries::Sorted(entries.into_iter())
+    }
+}
+
+/// The members of an object in key order; see [`sorted_entries`].
+#[derive(Debug)]
+pub(crate) enum SortedEntries<'a> {
+    Map(serde_json::map::Iter<'a>),
+    Sorted(std::vec::IntoIter<(&'a String, &'a Value)>),
+}
+
+impl<'a> Iterator for SortedEntries<'a> {
+    type Item = (&'a String, &'a Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            SortedEntries::Map(entries) => entries.next(),
+            SortedEntries::Sorted(entries) => entries.next(),
+        }
+    }
 }
 
 /// Writes a float the way Python's `repr` does (shortest round-trip digits; exponent form
@@ -344,6 +390,30 @@ mod tests {
             canonical(input, Standard).unwrap(),
             "[\"\\\" \\\\ / \\b \\f \\n \\r \\t \\u0000 \\u001f \u{7f} \u{2028} é 😀\"]"
         );
+    }
+
+    /// The word-at-a-time scan finds every character to escape wherever it falls in a word;
+    /// serde_json escapes exactly the same characters the same way.
+    #[test]
+    fn escapes_at_every_position() {
+        let specials = [
+            '"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', 'é', '😀', ' ', '~',
+        ];
+        for length in 0..24 {
+            for position in 0..length {
+                for special in specials {
+                    let mut text: String =
+                        "abcdefghijklmnopqrstuvwx".chars().take(length).collect();
+                    text.replace_range(position..=position, &special.to_string());
+                    let value = Value::String(text.clone());
+                    assert_eq!(
+                        to_string(&value, Standard).unwrap(),
+                        serde_json::to_string(&text).unwrap(),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
