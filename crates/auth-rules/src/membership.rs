@@ -1,0 +1,239 @@
+//! Rule 5 (rule 4 before v12): `m.room.member` — join, invite, leave, ban, knock, restricted
+//! joins and third-party invites.
+
+use matrix_event_format::RoomVersion;
+use matrix_event_format::room_version::CreatorRule;
+use serde_json::Value;
+
+use crate::auth_types::{CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER};
+use crate::check::{can_federate, power_levels_content};
+use crate::create::domain;
+use crate::event::Event;
+use crate::levels::Levels;
+use crate::rejection::{Action, Rejection};
+use crate::state::AuthState;
+use crate::third_party_invite;
+
+/// Whether the membership change `event` is allowed against `state`.
+pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
+    version: &RoomVersion,
+    event: &E,
+    state: &S,
+) -> Result<(), Rejection> {
+    let (Some(target), Some(membership)) = (event.state_key(), event.membership()) else {
+        return Err(match event.content().get("membership") {
+            Some(value) if event.state_key().is_some() => {
+                Rejection::UnknownMembership(value.to_string())
+            }
+            _ => Rejection::MalformedMemberEvent,
+        });
+    };
+    let sender = event.sender();
+    let create = state.get(CREATE, "");
+
+    // The creator's own join right after the create event.
+    if membership == "join" {
+        let mut prev = event.prev_event_ids();
+        if let (Some(only), None, Some(create)) = (prev.next(), prev.next(), create) {
+            if only == create.event_id() {
+                let creator = match version.creator {
+                    CreatorRule::ContentCreator => create
+                        .content()
+                        .get("creator")
+                        .ok_or(Rejection::MalformedCreateContent("no creator"))?
+                        .as_str(),
+                    CreatorRule::Sender | CreatorRule::SenderAndAdditionalCreators => {
+                        Some(create.sender())
+                    }
+                };
+                if creator == Some(target) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    let create = create.ok_or(Rejection::MissingCreateEvent)?;
+    if domain(create.sender())? != domain(target)? && !can_federate(create) {
+        return Err(Rejection::NotFederated);
+    }
+
+    let caller = state.get(MEMBER, sender).and_then(|e| e.membership());
+    let caller_joined = caller == Some("join");
+    let caller_invited = caller == Some("invite");
+    let caller_knocked = version.knocking && caller == Some("knock");
+    let target_membership = state.get(MEMBER, target).and_then(|e| e.membership());
+    let target_joined = target_membership == Some("join");
+    let target_banned = target_membership == Some("ban");
+
+    let join_rule = match state.get(JOIN_RULES, "") {
+        Some(rules) => match rules.content().get("join_rule") {
+            None => Some("invite"),
+            Some(value) => value.as_str(),
+        },
+        None => Some("invite"),
+    };
+
+    let levels = Levels {
+        version,
+        create,
+        power_levels: power_levels_content(state),
+    };
+    let user_level = levels.user(sender)?;
+    let target_level = levels.user(target)?;
+    let invite_level = levels.named("invite", 0)?;
+    let ban_level = levels.named("ban", 50)?;
+
+    if membership == "invite" && event.content().contains_key("third_party_invite") {
+        if !third_party_invite::verify(event, state)? {
+            return Err(Rejection::InvalidThirdPartyInvite);
+        }
+        if target_banned {
+            return Err(Rejection::TargetBanned);
+        }
+        return Ok(());
+    }
+
+    if membership != "join" && membership != "knock" {
+        if (caller_invited || caller_knocked) && membership == "leave" && target == sender {
+            return Ok(());
+        }
+        if !caller_joined {
+            return Err(Rejection::SenderNotJoined);
+        }
+    }
+
+    let knock_restricted = version.knock_restricted_join_rule;
+    match membership {
+        "invite" => {
+            if target_banned {
+                Err(Rejection::TargetBanned)
+            } else if target_joined {
+                Err(Rejection::TargetJoined)
+            } else if user_level < invite_level {
+                Err(insufficient(Action::Invite, user_level, invite_level))
+            } else {
+                Ok(())
+            }
+        }
+        "join" => {
+            if sender != target {
+                return Err(Rejection::NotOwnMembership);
+            }
+            if target_banned {
+                return Err(Rejection::SenderBanned);
+            }
+            match join_rule {
+                Some("public") => Ok(()),
+                Some("restricted") if version.restricted_join_rule => {
+                    check_restricted_join(event, state, &levels, invite_level, caller)
+                }
+                Some("knock_restricted") if knock_restricted => {
+                    check_restricted_join(event, state, &levels, invite_level, caller)
+                }
+                Some("invite") => invited_or_joined(caller),
+                Some("knock") if version.knocking => invited_or_joined(caller),
+                rule => Err(Rejection::JoinRuleForbidsJoin(
+                    rule.unwrap_or_default().to_owned(),
+                )),
+            }
+        }
+        "leave" => {
+            if target_banned && user_level < ban_level {
+                return Err(insufficient(Action::Unban, user_level, ban_level));
+            }
+            if target != sender {
+                let kick_level = levels.named("kick", 50)?;
+                if user_level < kick_level {
+                    return Err(insufficient(Action::Kick, user_level, kick_level));
+                }
+                if user_level <= target_level {
+                    return Err(Rejection::TargetNotLowerPower {
+                        action: Action::Kick,
+                        user_level,
+                        target_level,
+                    });
+                }
+            }
+            Ok(())
+        }
+        "ban" => {
+            if user_level < ban_level {
+                Err(insufficient(Action::Ban, user_level, ban_level))
+            } else if user_level <= target_level {
+                Err(Rejection::TargetNotLowerPower {
+                    action: Action::Ban,
+                    user_level,
+                    target_level,
+                })
+            } else {
+                Ok(())
+            }
+        }
+        "knock" if version.knocking => {
+            let allowed = join_rule == Some("knock")
+                || (knock_restricted && join_rule == Some("knock_restricted"));
+            if !allowed {
+                Err(Rejection::KnockNotAllowed(
+                    join_rule.unwrap_or_default().to_owned(),
+                ))
+            } else if target != sender {
+                Err(Rejection::NotOwnMembership)
+            } else if target_joined {
+                Err(Rejection::TargetJoined)
+            } else if caller_invited {
+                Err(Rejection::AlreadyInvited)
+            } else if target_banned {
+                Err(Rejection::SenderBanned)
+            } else {
+                Ok(())
+            }
+        }
+        other => Err(Rejection::UnknownMembership(other.to_owned())),
+    }
+}
+
+fn insufficient(action: Action, user_level: i128, required_level: i128) -> Rejection {
+    Rejection::InsufficientPower {
+        action,
+        user_level,
+        required_level,
+    }
+}
+
+fn invited_or_joined(caller: Option<&str>) -> Result<(), Rejection> {
+    if matches!(caller, Some("join" | "invite")) {
+        Ok(())
+    } else {
+        Err(Rejection::NotInvited)
+    }
+}
+
+/// A join under `restricted` / `knock_restricted`: members and invitees join freely, anyone
+/// else needs a joined authorising user who may invite.
+fn check_restricted_join<E: Event + ?Sized, S: AuthState + ?Sized>(
+    event: &E,
+    state: &S,
+    levels: &Levels<'_, S::Event>,
+    invite_level: i128,
+    caller: Option<&str>,
+) -> Result<(), Rejection> {
+    if matches!(caller, Some("join" | "invite")) {
+        return Ok(());
+    }
+    let authoriser = match event.content().get(JOIN_AUTHORISED_VIA_USERS_SERVER) {
+        None | Some(Value::Null) => return Err(Rejection::MissingJoinAuthoriser),
+        Some(Value::String(user)) => user.as_str(),
+        Some(_) => return Err(Rejection::JoinAuthoriserNotJoined),
+    };
+    let authoriser_joined = state
+        .get(MEMBER, authoriser)
+        .is_some_and(|member| member.membership() == Some("join"));
+    if !authoriser_joined {
+        return Err(Rejection::JoinAuthoriserNotJoined);
+    }
+    if levels.user(authoriser)? < invite_level {
+        return Err(Rejection::JoinAuthoriserCannotInvite);
+    }
+    Ok(())
+}
