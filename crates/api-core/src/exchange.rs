@@ -1,5 +1,8 @@
 //! The two directions of an HTTP exchange for a generated endpoint, and their errors.
 //!
+//! The conversions are generic over the body type, so that they are compiled only for the
+//! endpoints a program uses (with the body type it uses), not for all of them.
+//!
 //! A client turns a request into an `http::Request` ([`OutgoingRequest`]) and the
 //! `http::Response` into the response or the endpoint's typed error
 //! ([`IncomingResponse`]); a server turns an `http::Request` into the request
@@ -72,11 +75,11 @@ pub trait OutgoingRequest: Sized {
 
     /// Builds the HTTP request. `base_url` is the server's base (`https://example.org`);
     /// a bearer `token` is sent when given (X-Matrix signing is up to the caller).
-    fn try_into_http_request(
+    fn try_into_http_request<B: From<Vec<u8>>>(
         self,
         base_url: &str,
         token: Option<&str>,
-    ) -> Result<http::Request<Vec<u8>>, IntoHttpError>;
+    ) -> Result<http::Request<B>, IntoHttpError>;
 }
 
 /// A response a client receives.
@@ -85,8 +88,8 @@ pub trait IncomingResponse: Sized {
     type Error;
 
     /// Reads a response: the typed success value, or the typed error for an error status.
-    fn try_from_http_response(
-        response: http::Response<Vec<u8>>,
+    fn try_from_http_response<B: AsRef<[u8]>>(
+        response: http::Response<B>,
     ) -> Result<Self, FromHttpResponseError<Self::Error>>;
 }
 
@@ -98,13 +101,15 @@ pub trait IncomingRequest: Sized {
     type OutgoingResponse: OutgoingResponse;
 
     /// Reads a request; the error says which Matrix error to answer with.
-    fn try_from_http_request(request: http::Request<Vec<u8>>) -> Result<Self, RequestError>;
+    fn try_from_http_request<B: AsRef<[u8]>>(
+        request: http::Request<B>,
+    ) -> Result<Self, RequestError>;
 }
 
 /// A response (or error) a server sends.
 pub trait OutgoingResponse {
     /// Builds the HTTP response.
-    fn try_into_http_response(self) -> Result<http::Response<Vec<u8>>, IntoHttpError>;
+    fn try_into_http_response<B: From<Vec<u8>>>(self) -> Result<http::Response<B>, IntoHttpError>;
 }
 
 /// Building an HTTP message failed.
@@ -242,15 +247,15 @@ pub fn response_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Deserializat
 }
 
 /// A JSON response with `status`.
-pub fn json_response<T: Serialize>(
+pub fn json_response<T: Serialize, B: From<Vec<u8>>>(
     status: StatusCode,
     body: &T,
-) -> Result<http::Response<Vec<u8>>, IntoHttpError> {
+) -> Result<http::Response<B>, IntoHttpError> {
     let body = serde_json::to_vec(body)?;
     Ok(http::Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")
-        .body(body)?)
+        .body(B::from(body))?)
 }
 
 /// Starts a request: method, URL (base + path + query) and the bearer token if given.
@@ -294,30 +299,26 @@ pub fn request_builder(
     Ok(builder)
 }
 
-/// Checks that `request` is for this endpoint and returns its path parameters.
+/// Checks that a request's method and path are this endpoint's; returns the path
+/// parameters.
 pub fn check_request(
     metadata: &Metadata,
-    request: &http::Request<Vec<u8>>,
+    method: &http::Method,
+    path: &str,
 ) -> Result<Vec<String>, RequestError> {
-    if request.method() != metadata.method {
+    if *method != metadata.method {
         return Err(RequestError::new(
             RequestErrorKind::Unrecognized,
             format!(
-                "method {} is not {} for {}",
-                request.method(),
-                metadata.method,
-                metadata.path
+                "method {method} is not {} for {}",
+                metadata.method, metadata.path
             ),
         ));
     }
-    metadata.match_path(request.uri().path()).ok_or_else(|| {
+    metadata.match_path(path).ok_or_else(|| {
         RequestError::new(
             RequestErrorKind::Unrecognized,
-            format!(
-                "path {} does not match {}",
-                request.uri().path(),
-                metadata.path
-            ),
+            format!("path {path} does not match {}", metadata.path),
         )
     })
 }
@@ -334,10 +335,10 @@ pub fn path_param<T: crate::query::QueryValue>(name: &str, value: &str) -> Resul
 
 /// A request header's value as text, if present.
 pub fn header_str<'r>(
-    request: &'r http::Request<Vec<u8>>,
+    headers: &'r http::HeaderMap,
     name: &'static str,
 ) -> Result<Option<&'r str>, RequestError> {
-    match request.headers().get(name) {
+    match headers.get(name) {
         None => Ok(None),
         Some(value) => value.to_str().map(Some).map_err(|_| {
             RequestError::new(
@@ -350,10 +351,10 @@ pub fn header_str<'r>(
 
 /// A response header's value as text.
 pub fn response_header(
-    response: &http::Response<Vec<u8>>,
+    headers: &http::HeaderMap,
     name: &'static str,
 ) -> Result<Option<String>, DeserializationError> {
-    match response.headers().get(name) {
+    match headers.get(name) {
         None => Ok(None),
         Some(value) => value
             .to_str()
@@ -362,10 +363,9 @@ pub fn response_header(
     }
 }
 
-/// The response's `Content-Type`, if any.
-pub fn content_type(response: &http::Response<Vec<u8>>) -> Option<String> {
-    response
-        .headers()
+/// The `Content-Type` header, if any.
+pub fn content_type(headers: &http::HeaderMap) -> Option<String> {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)

@@ -4,6 +4,7 @@
 //! [`Raw`], a lazily parsed JSON value for events inside responses.
 
 pub mod base64;
+pub mod de;
 pub mod error;
 pub mod exchange;
 pub mod identifiers;

@@ -62,7 +62,7 @@ pub fn events_module(
         quote! { #[doc = #doc] #variant(#ty), }
     });
     let parses = variants.iter().map(|(event_type, variant, _)| {
-        quote! { #event_type => #enum_name::#variant(::serde_json::from_str(content.get())?), }
+        quote! { #event_type => #enum_name::#variant(::serde_json::from_slice(content.as_bytes())?), }
     });
     let types = variants.iter().map(|(event_type, variant, _)| {
         quote! { #enum_name::#variant(_) => #event_type, }
@@ -88,13 +88,15 @@ pub fn events_module(
         }
 
         impl #enum_name {
-            /// Parses `content` as the content of an event of type `event_type`.
-            pub fn parse(event_type: &str, content: &::serde_json::value::RawValue) -> ::serde_json::Result<Self> {
+            /// Parses `content` (JSON text, e.g. from a [`RawValue`](::serde_json::value::RawValue))
+            /// as the content of an event of type `event_type`.
+            pub fn parse<C: ::std::convert::AsRef<str> + ?::std::marker::Sized>(event_type: &str, content: &C) -> ::serde_json::Result<Self> {
+                let content = content.as_ref();
                 ::std::result::Result::Ok(match event_type {
                     #(#parses)*
                     _ => #enum_name::Unknown {
                         event_type: event_type.to_owned(),
-                        content: ::serde_json::from_str(content.get())?,
+                        content: ::serde_json::from_slice(content.as_bytes())?,
                     },
                 })
             }

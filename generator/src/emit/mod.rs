@@ -4,6 +4,7 @@
 
 pub mod docs;
 pub mod events;
+pub mod object;
 pub mod operation;
 pub mod overrides;
 pub mod types;
@@ -149,8 +150,10 @@ pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
     modules.push(Module {
         name: format_ident!("examples"),
         doc: quote! {
-            #[doc = " Example round trips, for the test that reads every example in the spec."]
+            #[doc = " Example round trips, for the test that reads every example in the spec"]
+            #[doc = " (built with the `examples` feature only)."]
             #[doc(hidden)]
+            #[cfg(feature = "examples")]
         },
         items: examples_registry(&spec.version, &registry, &event_registry),
     });

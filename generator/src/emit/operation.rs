@@ -5,6 +5,7 @@ use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::emit::object::{self, ObjectFields};
 use crate::emit::types::{TypeEmitter, field_idents, ident};
 use crate::ir::{
     AuthKind, Body, Kind, Operation, ParamLocation, Parameter, Response, SchemaId, SchemeKind,
@@ -36,7 +37,7 @@ enum BodyShape {
     None,
     /// JSON whose object members are fields of the request/response itself; the hidden
     /// `…Body` struct (de)serialises them.
-    Flattened(Vec<(Ident, TokenStream)>, Vec<(Ident, TokenStream)>),
+    Flattened(ObjectFields),
     /// JSON of another type, in a `body` field.
     Json(TokenStream),
     /// Raw bytes, in a `body` field, with their content type.
@@ -280,9 +281,7 @@ fn body_shape(
             // Members become fields only when the spec names some; an object without named
             // members is an open JSON object.
             if is_inline(te, op, schema) && !object.properties.is_empty() && !te.nullable(schema) {
-                let plain = te.object_fields(&object, Some(schema), taken, false);
-                let with_serde = te.object_fields(&object, Some(schema), taken, true);
-                return BodyShape::Flattened(plain, with_serde);
+                return BodyShape::Flattened(te.object_fields(&object, Some(schema), taken));
             }
         }
         return BodyShape::Json(te.ty(schema));
@@ -320,15 +319,11 @@ fn request(
     let mut body_struct = quote! {};
     match &shape {
         BodyShape::None => body_field_names = Vec::new(),
-        BodyShape::Flattened(plain, with_serde) => {
-            body_field_names = plain.iter().map(|(i, _)| i.clone()).collect();
-            fields.extend(plain.iter().map(|(_, def)| def.clone()));
-            let defs = with_serde.iter().map(|(_, def)| def);
-            body_struct = quote! {
-                /// The JSON body of the request.
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                pub struct RequestBody { #(#defs)* }
-            };
+        BodyShape::Flattened(object) => {
+            body_field_names = object.idents().into_iter().cloned().collect();
+            fields.extend(object.definitions());
+            let doc = quote! { #[doc = " The JSON body of the request."] };
+            body_struct = object::struct_with_serde(&doc, &format_ident!("RequestBody"), object);
         }
         BodyShape::Json(ty) => {
             body_field_names = Vec::new();
@@ -388,7 +383,7 @@ fn request(
                 _ => quote! {
                     if let ::std::option::Option::Some(value) = &self.#ident {
                         builder = builder.header(#name, value.as_str());
-                    }
+                    };
                 },
             }
         });
@@ -430,14 +425,14 @@ fn request(
             },
             ParamLocation::Header => match p.mode {
                 QueryMode::Required => quote! {
-                    #ident: ::matrix_api_core::exchange::header_str(&request, #name)?
+                    #ident: ::matrix_api_core::exchange::header_str(request.headers(), #name)?
                         .ok_or_else(|| ::matrix_api_core::RequestError::new(
                             ::matrix_api_core::exchange::RequestErrorKind::MissingParam,
                             concat!("header `", #name, "` is required"),
                         ))?
                         .to_owned(),
                 },
-                _ => quote! { #ident: ::matrix_api_core::exchange::header_str(&request, #name)?.map(str::to_owned), },
+                _ => quote! { #ident: ::matrix_api_core::exchange::header_str(request.headers(), #name)?.map(str::to_owned), },
             },
         }
     });
@@ -445,19 +440,19 @@ fn request(
     let (body_read, body_fields_in) = match &shape {
         BodyShape::None => (quote! {}, quote! {}),
         BodyShape::Flattened(..) if body_field_names.is_empty() => (
-            quote! { let _: RequestBody = ::matrix_api_core::exchange::request_json(request.body())?; },
+            quote! { let _: RequestBody = ::matrix_api_core::exchange::request_json(request.body().as_ref())?; },
             quote! {},
         ),
         BodyShape::Flattened(..) => (
-            quote! { let body: RequestBody = ::matrix_api_core::exchange::request_json(request.body())?; },
+            quote! { let body: RequestBody = ::matrix_api_core::exchange::request_json(request.body().as_ref())?; },
             quote! { #(#body_field_names: body.#body_field_names,)* },
         ),
         BodyShape::Json(_) => (
-            quote! { let body = ::matrix_api_core::exchange::request_json(request.body())?; },
+            quote! { let body = ::matrix_api_core::exchange::request_json(request.body().as_ref())?; },
             quote! { body, },
         ),
         BodyShape::Bytes => (
-            quote! { let body = request.body().clone(); },
+            quote! { let body = request.body().as_ref().to_vec(); },
             quote! { body, },
         ),
     };
@@ -503,11 +498,11 @@ fn request(
             const METADATA: ::matrix_api_core::Metadata = METADATA;
             type IncomingResponse = Response;
 
-            fn try_into_http_request(
+            fn try_into_http_request<B: ::std::convert::From<::std::vec::Vec<u8>>>(
                 self,
                 base_url: &str,
                 token: ::std::option::Option<&str>,
-            ) -> ::std::result::Result<::matrix_api_core::http::Request<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
+            ) -> ::std::result::Result<::matrix_api_core::http::Request<B>, ::matrix_api_core::IntoHttpError> {
                 let path = #path_expr;
                 #query_mut = ::matrix_api_core::query::QueryWriter::default();
                 #(#query_writes)*
@@ -515,7 +510,7 @@ fn request(
                 #builder_mut = ::matrix_api_core::exchange::request_builder(&METADATA, base_url, &path_and_query, token)?;
                 #(#header_writes)*
                 let body = #body_out;
-                ::std::result::Result::Ok(builder.body(body)?)
+                ::std::result::Result::Ok(builder.body(B::from(body))?)
             }
         }
 
@@ -523,10 +518,10 @@ fn request(
             const METADATA: ::matrix_api_core::Metadata = METADATA;
             type OutgoingResponse = Response;
 
-            fn try_from_http_request(
-                request: ::matrix_api_core::http::Request<::std::vec::Vec<u8>>,
+            fn try_from_http_request<B: ::std::convert::AsRef<[u8]>>(
+                request: ::matrix_api_core::http::Request<B>,
             ) -> ::std::result::Result<Self, ::matrix_api_core::RequestError> {
-                #path_binding ::matrix_api_core::exchange::check_request(&METADATA, &request)?;
+                #path_binding ::matrix_api_core::exchange::check_request(&METADATA, request.method(), request.uri().path())?;
                 #query_binding
                 #body_read
                 ::std::result::Result::Ok(Request { #(#param_reads)* #body_fields_in })
@@ -647,17 +642,17 @@ fn success_struct(
         if header.required {
             fields.push(quote! { #doc pub #ident: ::std::string::String, });
             reads.push(quote! {
-                #ident: ::matrix_api_core::exchange::response_header(&response, #hname)?
+                #ident: ::matrix_api_core::exchange::response_header(response.headers(), #hname)?
                     .ok_or(::matrix_api_core::DeserializationError::Header(#hname))?,
             });
             writes.push(quote! { builder = builder.header(#hname, self.#ident.as_str()); });
         } else {
             fields.push(quote! { #doc pub #ident: ::std::option::Option<::std::string::String>, });
-            reads.push(quote! { #ident: ::matrix_api_core::exchange::response_header(&response, #hname)?, });
+            reads.push(quote! { #ident: ::matrix_api_core::exchange::response_header(response.headers(), #hname)?, });
             writes.push(quote! {
                 if let ::std::option::Option::Some(value) = &self.#ident {
                     builder = builder.header(#hname, value.as_str());
-                }
+                };
             });
         }
     }
@@ -666,23 +661,19 @@ fn success_struct(
     let mut body_struct = quote! {};
     let (body_prelude, body_read, body_write) = match &shape {
         BodyShape::None => (quote! {}, quote! {}, quote! { ::std::vec::Vec::new() }),
-        BodyShape::Flattened(plain, with_serde) => {
-            let names: Vec<&Ident> = plain.iter().map(|(i, _)| i).collect();
-            fields.extend(plain.iter().map(|(_, d)| d.clone()));
-            let defs = with_serde.iter().map(|(_, d)| d);
+        BodyShape::Flattened(object) => {
+            let names: Vec<&Ident> = object.idents();
+            fields.extend(object.definitions());
             let doc = format!(" The JSON body of [`{name}`].");
-            body_struct = quote! {
-                #[doc = #doc]
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                pub struct #body_struct_name { #(#defs)* }
-            };
+            body_struct =
+                object::struct_with_serde(&quote! { #[doc = #doc] }, &body_struct_name, object);
             let binding = if names.is_empty() {
                 quote! { _ }
             } else {
                 quote! { body }
             };
             (
-                quote! { let #binding: #body_struct_name = ::matrix_api_core::exchange::response_json(response.body())?; },
+                quote! { let #binding: #body_struct_name = ::matrix_api_core::exchange::response_json(response.body().as_ref())?; },
                 quote! { #(#names: body.#names,)* },
                 quote! {{
                     builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, "application/json");
@@ -695,7 +686,7 @@ fn success_struct(
             pub body: #ty, });
             (
                 quote! {},
-                quote! { body: ::matrix_api_core::exchange::response_json(response.body())?, },
+                quote! { body: ::matrix_api_core::exchange::response_json(response.body().as_ref())?, },
                 quote! {{
                     builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, "application/json");
                     ::serde_json::to_vec(&self.body)?
@@ -716,17 +707,17 @@ fn success_struct(
                 fields.push(quote! { /// The body's media type.
                 pub content_type: ::std::option::Option<::std::string::String>, });
                 (
-                    quote! { content_type: ::matrix_api_core::exchange::content_type(&response), },
+                    quote! { content_type: ::matrix_api_core::exchange::content_type(response.headers()), },
                     quote! {
                         if let ::std::option::Option::Some(value) = &self.content_type {
                             builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, value.as_str());
-                        }
+                        };
                     },
                 )
             };
             (
                 quote! {},
-                quote! { #ct_read body: response.body().clone(), },
+                quote! { #ct_read body: response.body().as_ref().to_vec(), },
                 quote! {{ #ct_write self.body }},
             )
         }
@@ -754,7 +745,7 @@ fn success_struct(
             #builder_decl = ::matrix_api_core::http::Response::builder().status(#status);
             #(#writes)*
             let body = #body_write;
-            ::std::result::Result::Ok(builder.body(body)?)
+            ::std::result::Result::Ok(builder.body(B::from(body))?)
         }},
     }
 }
@@ -785,8 +776,8 @@ fn responses(
 
                 impl ::matrix_api_core::IncomingResponse for Response {
                     type Error = Error;
-                    fn try_from_http_response(
-                        response: ::matrix_api_core::http::Response<::std::vec::Vec<u8>>,
+                    fn try_from_http_response<B: ::std::convert::AsRef<[u8]>>(
+                        response: ::matrix_api_core::http::Response<B>,
                     ) -> ::std::result::Result<Self, ::matrix_api_core::FromHttpResponseError<Error>> {
                         if response.status().is_success() {
                             return ::std::result::Result::Ok(Response);
@@ -796,7 +787,7 @@ fn responses(
                 }
 
                 impl ::matrix_api_core::OutgoingResponse for Response {
-                    fn try_into_http_response(self) -> ::std::result::Result<::matrix_api_core::http::Response<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
+                    fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
                         ::std::result::Result::Ok(::matrix_api_core::http::Response::builder().status(200).body(::std::vec::Vec::new())?)
                     }
                 }
@@ -812,8 +803,8 @@ fn responses(
 
                 impl ::matrix_api_core::IncomingResponse for Response {
                     type Error = Error;
-                    fn try_from_http_response(
-                        response: ::matrix_api_core::http::Response<::std::vec::Vec<u8>>,
+                    fn try_from_http_response<B: ::std::convert::AsRef<[u8]>>(
+                        response: ::matrix_api_core::http::Response<B>,
                     ) -> ::std::result::Result<Self, ::matrix_api_core::FromHttpResponseError<Error>> {
                         match response.status().as_u16() {
                             #pattern => ::std::result::Result::Ok(#read),
@@ -823,7 +814,7 @@ fn responses(
                 }
 
                 impl ::matrix_api_core::OutgoingResponse for Response {
-                    fn try_into_http_response(self) -> ::std::result::Result<::matrix_api_core::http::Response<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
+                    fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
                         #write
                     }
                 }
@@ -852,7 +843,7 @@ fn responses(
                 writes.push(quote! { Response::#variant(this) => ::matrix_api_core::OutgoingResponse::try_into_http_response(this), });
                 defs.push(quote! {
                     impl ::matrix_api_core::OutgoingResponse for #name {
-                        fn try_into_http_response(self) -> ::std::result::Result<::matrix_api_core::http::Response<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
+                        fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
                             #write
                         }
                     }
@@ -867,8 +858,8 @@ fn responses(
 
                 impl ::matrix_api_core::IncomingResponse for Response {
                     type Error = Error;
-                    fn try_from_http_response(
-                        response: ::matrix_api_core::http::Response<::std::vec::Vec<u8>>,
+                    fn try_from_http_response<B: ::std::convert::AsRef<[u8]>>(
+                        response: ::matrix_api_core::http::Response<B>,
                     ) -> ::std::result::Result<Self, ::matrix_api_core::FromHttpResponseError<Error>> {
                         match response.status().as_u16() {
                             #(#reads)*
@@ -878,7 +869,7 @@ fn responses(
                 }
 
                 impl ::matrix_api_core::OutgoingResponse for Response {
-                    fn try_into_http_response(self) -> ::std::result::Result<::matrix_api_core::http::Response<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
+                    fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
                         match self { #(#writes)* }
                     }
                 }
@@ -913,20 +904,20 @@ fn error_enum(
         match response.status {
             StatusCode::Code(code) => {
                 variants.push(quote! { #doc #variant(#body), });
-                reads.push(quote! { #pattern => Error::#variant(::matrix_api_core::exchange::response_json(response.body())?), });
+                reads.push(quote! { #pattern => Error::#variant(::matrix_api_core::exchange::response_json(response.body().as_ref())?), });
                 writes.push(quote! { Error::#variant(body) => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(#code).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body), });
                 statuses.push(quote! { Error::#variant(_) => #code, });
             }
             StatusCode::Range(_) => {
                 variants.push(quote! { #doc #variant { status: u16, body: #body }, });
-                reads.push(quote! { #pattern => Error::#variant { status, body: ::matrix_api_core::exchange::response_json(response.body())? }, });
+                reads.push(quote! { #pattern => Error::#variant { status, body: ::matrix_api_core::exchange::response_json(response.body().as_ref())? }, });
                 writes.push(quote! { Error::#variant { status, body } => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(*status).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body), });
                 statuses.push(quote! { Error::#variant { status, .. } => *status, });
             }
         }
     }
     let other = quote! {
-        match ::serde_json::from_slice::<::matrix_api_core::MatrixError>(response.body()) {
+        match ::serde_json::from_slice::<::matrix_api_core::MatrixError>(response.body().as_ref()) {
             ::std::result::Result::Ok(body) => Error::Other { status, body },
             ::std::result::Result::Err(_) => {
                 return ::std::result::Result::Err(::matrix_api_core::DeserializationError::UnexpectedStatus(response.status()));
@@ -981,8 +972,8 @@ fn error_enum(
 
         impl Error {
             /// Reads an error response.
-            pub fn from_http_response(
-                response: &::matrix_api_core::http::Response<::std::vec::Vec<u8>>,
+            pub fn from_http_response<B: ::std::convert::AsRef<[u8]>>(
+                response: &::matrix_api_core::http::Response<B>,
             ) -> ::std::result::Result<Self, ::matrix_api_core::DeserializationError> {
                 let status = response.status().as_u16();
                 ::std::result::Result::Ok(#read)
@@ -995,7 +986,7 @@ fn error_enum(
         }
 
         impl ::matrix_api_core::OutgoingResponse for Error {
-            fn try_into_http_response(self) -> ::std::result::Result<::matrix_api_core::http::Response<::std::vec::Vec<u8>>, ::matrix_api_core::IntoHttpError> {
+            fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
                 #write
             }
         }

@@ -9,6 +9,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::emit::docs;
+use crate::emit::object::{self, Field, ObjectFields, Presence};
 use crate::emit::overrides::Overrides;
 use crate::ir::{Additional, Kind, ObjectType, Property, Schema, SchemaId, Spec};
 use crate::naming;
@@ -48,8 +49,8 @@ pub struct TypeEmitter<'s> {
     fixed: BTreeMap<String, String>,
     /// Objects reachable from event schemas: they keep members the spec does not name.
     event_family: HashSet<SchemaId>,
-    /// Objects deserialised from serde's buffered content (inside `flatten` or untagged
-    /// enums), where [`Raw`] cannot be used.
+    /// Schemas inside unions, which are read from a parsed JSON value, where [`Raw`] cannot
+    /// be used.
     buffered: HashSet<SchemaId>,
 }
 
@@ -73,21 +74,12 @@ impl<'s> TypeEmitter<'s> {
             .filter(|&id| te.is_event(id))
             .collect();
         te.event_family = te.closure(events);
-        let flattening: Vec<SchemaId> = spec
+        let unions: Vec<SchemaId> = spec
             .types
             .iter()
-            .filter_map(|(id, schema)| match &schema.kind {
-                Kind::Object(o)
-                    if te.event_family.contains(&id)
-                        || (!o.properties.is_empty() && te.has_extra(o)) =>
-                {
-                    Some(id)
-                }
-                Kind::Union { .. } => Some(id),
-                _ => None,
-            })
+            .filter_map(|(id, schema)| matches!(schema.kind, Kind::Union { .. }).then_some(id))
             .collect();
-        te.buffered = te.closure(flattening);
+        te.buffered = te.closure(unions);
         te
     }
 
@@ -119,14 +111,6 @@ impl<'s> TypeEmitter<'s> {
             }
         }
         seen
-    }
-
-    /// Whether an object has a map of further members (declared, or kept for events).
-    fn has_extra(&self, object: &ObjectType) -> bool {
-        !matches!(
-            (&object.additional, object.pattern_properties.as_slice()),
-            (Additional::Unspecified | Additional::Forbidden, [])
-        )
     }
 
     /// The spec.
@@ -413,12 +397,8 @@ impl<'s> TypeEmitter<'s> {
         );
         match &schema.kind {
             Kind::Object(object) => {
-                let body = self.struct_body(object, Some(id));
-                quote! {
-                    #doc
-                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                    pub struct #ident #body
-                }
+                let fields = self.object_fields(object, Some(id), &[]);
+                object::struct_with_serde(&doc, &ident, &fields)
             }
             Kind::String(s) => {
                 let variants = enum_variants(&s.enum_values);
@@ -441,111 +421,57 @@ impl<'s> TypeEmitter<'s> {
         }
     }
 
-    /// `{ fields }` of a struct for `object` (the schema `owner`), with serde attributes.
-    pub fn struct_body(&mut self, object: &ObjectType, owner: Option<SchemaId>) -> TokenStream {
-        let fields: Vec<TokenStream> = self
-            .object_fields(object, owner, &[], true)
-            .into_iter()
-            .map(|(_, def)| def)
-            .collect();
-        quote! { { #(#fields)* } }
-    }
-
-    /// The fields of `object` (named properties, then the map of other members for open
-    /// objects): identifier and definition, with or without serde attributes. Identifiers
-    /// in `taken` are avoided.
+    /// The fields of `object`, the schema `owner`: its named properties, then the map of
+    /// other members for open objects and events. Identifiers in `taken` are avoided.
     pub fn object_fields(
         &mut self,
         object: &ObjectType,
         owner: Option<SchemaId>,
         taken: &[String],
-        serde: bool,
-    ) -> Vec<(Ident, TokenStream)> {
+    ) -> ObjectFields {
         let owner = owner.map(|id| self.spec.types.target(id));
         let keeps_unknown = owner.is_some_and(|id| self.event_family.contains(&id));
-        let raw_ok = !keeps_unknown
-            && !self.has_extra(object)
-            && !owner.is_some_and(|id| self.buffered.contains(&id));
+        let raw_ok = !owner.is_some_and(|id| self.buffered.contains(&id));
         let mut taken = taken.to_vec();
         let idents = field_idents(object.properties.iter().map(|p| p.name.as_str()), &taken);
-        let mut out: Vec<(Ident, TokenStream)> = object
+        let fields: Vec<Field> = object
             .properties
             .iter()
             .zip(idents)
-            .map(|(p, ident)| {
-                let def = self.field(p, &ident, serde, raw_ok);
-                (ident, def)
-            })
+            .map(|(p, ident)| self.field(p, ident, raw_ok))
             .collect();
-        taken.extend(out.iter().map(|(i, _)| i.to_string()));
+        taken.extend(fields.iter().map(|f| f.ident.to_string()));
         let extra = match self.extra_value(object, raw_ok) {
             None if keeps_unknown && object.additional != Additional::Forbidden => {
                 Some(quote! { ::serde_json::Value })
             }
             other => other,
         };
-        if let Some(value) = extra {
+        let extra = extra.map(|value| {
             let ident = field_idents(["additional_properties"].into_iter(), &taken).remove(0);
-            let flatten = if serde {
-                quote! { #[serde(flatten)] }
-            } else {
-                quote! {}
-            };
-            out.push((
-                ident.clone(),
-                quote! {
-                    /// Members beyond the named ones (kept, so that nothing is lost on the way back).
-                    #flatten
-                    pub #ident: ::std::collections::BTreeMap<::std::string::String, #value>,
-                },
-            ));
-        }
-        out
+            (ident, value)
+        });
+        ObjectFields { fields, extra }
     }
 
-    fn field(
-        &mut self,
-        property: &Property,
-        ident: &Ident,
-        serde: bool,
-        raw_ok: bool,
-    ) -> TokenStream {
-        let name = &property.name;
+    fn field(&mut self, property: &Property, ident: Ident, raw_ok: bool) -> Field {
         let nullable = self.nullable(property.schema);
-        let base = self.base_ty_in(property.schema, raw_ok);
+        let ty = self.base_ty_in(property.schema, raw_ok);
         let is_value = self.is_json_value(property.schema);
-        let description = self.description(property.schema);
-        let doc = self.docs.attrs(description);
-        let rename = if ident.to_string().trim_start_matches("r#") != name.as_str() {
-            quote! { rename = #name, }
-        } else {
-            quote! {}
+        let doc = self.docs.attrs(self.description(property.schema));
+        let presence = match (property.required, nullable && !is_value) {
+            (true, false) => Presence::Required,
+            (true, true) => Presence::RequiredNullable,
+            (false, false) if is_value => Presence::OptionalValue,
+            (false, false) => Presence::Optional,
+            (false, true) => Presence::OptionalNullable,
         };
-        let (ty, attrs) = match (property.required, nullable && !is_value) {
-            (true, false) => (base, quote! {}),
-            (true, true) => (quote! { ::std::option::Option<#base> }, quote! {}),
-            (false, false) if is_value => (
-                quote! { ::std::option::Option<#base> },
-                quote! { default, deserialize_with = "::matrix_api_core::serde_helpers::double_option_value", skip_serializing_if = "::std::option::Option::is_none", },
-            ),
-            (false, false) => (
-                quote! { ::std::option::Option<#base> },
-                quote! { default, skip_serializing_if = "::std::option::Option::is_none", },
-            ),
-            (false, true) => (
-                quote! { ::std::option::Option<::std::option::Option<#base>> },
-                quote! { default, deserialize_with = "::matrix_api_core::serde_helpers::double_option", skip_serializing_if = "::std::option::Option::is_none", },
-            ),
-        };
-        let serde_attr = if !serde || (rename.is_empty() && attrs.is_empty()) {
-            quote! {}
-        } else {
-            quote! { #[serde(#rename #attrs)] }
-        };
-        quote! {
-            #doc
-            #serde_attr
-            pub #ident: #ty,
+        Field {
+            ident,
+            json: property.name.clone(),
+            ty,
+            presence,
+            doc,
         }
     }
 
@@ -573,6 +499,7 @@ impl<'s> TypeEmitter<'s> {
         ordered.sort_by_key(|(g, _)| *g);
         let mut names = BTreeSet::new();
         let mut defs = Vec::new();
+        let mut serde_variants = Vec::new();
         for (_, variant) in ordered {
             let ty = self.ty_in(variant, false);
             let mut name = self.variant_name(variant);
@@ -585,12 +512,14 @@ impl<'s> TypeEmitter<'s> {
             let name = format_ident!("{}", name);
             let doc = self.docs.attrs(self.description(variant));
             defs.push(quote! { #doc #name(#ty), });
+            serde_variants.push((name, ty));
         }
+        let serde = object::union_serde(ident, &serde_variants);
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-            #[serde(untagged)]
+            #[derive(Debug, Clone, PartialEq)]
             pub enum #ident { #(#defs)* }
+            #serde
         }
     }
 
