@@ -81,10 +81,10 @@ fn difference(a: &Value, b: &Value, at: &str) -> String {
                     _ => {}
                 }
             }
-            for k in y.keys().filter(|k| !x.contains_key(*k)) {
-                return format!("{at}/{k} added: {}", y[k]);
+            match y.keys().find(|k| !x.contains_key(*k)) {
+                Some(k) => format!("{at}/{k} added: {}", y[k]),
+                None => format!("{at}: objects differ"),
             }
-            format!("{at}: objects differ")
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
             .iter()
