@@ -1,0 +1,118 @@
+//! Matrix state resolution: v1 (room version 1), v2 (room versions 2–11) and v2.1 (room
+//! version 12), checked against the reference implementation (Synapse).
+//!
+//! [`resolve`] takes the state sets to merge and an [`EventProvider`]; it computes the auth
+//! chains, the auth difference and (v2.1) the conflicted state subgraph itself. It is
+//! deterministic (every ordering has a full tie-break) and iterative (no recursion, so deep DAGs
+//! cannot overflow the stack). The authorization rules come from [`matrix_auth_rules`].
+//!
+//! Async callers prefetch: [`missing_events`] lists the events resolution may read that the
+//! provider lacks; fetch them (in batches), add them, repeat until nothing is missing (or what
+//! is missing is unknown), then call [`resolve`], which never waits.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use matrix_auth_rules::PduEvent;
+//! use matrix_event_format::RoomVersion;
+//! use matrix_state_res::{StateMap, resolve};
+//!
+//! let version = RoomVersion::from_id("11").unwrap();
+//! let events: HashMap<String, PduEvent> = HashMap::new(); // the room's events by ID
+//! let sets: Vec<StateMap> = vec![StateMap::new(), StateMap::new()];
+//! assert_eq!(resolve(version, &sets, &events).unwrap(), StateMap::new());
+//! ```
+//!
+//! [`room_file`] reads rooms in the JSON format of the Synapse oracle, for tests and tools.
+
+mod conflicted_set;
+mod graph;
+mod iterative;
+mod mainline;
+mod power_sort;
+mod provider;
+mod room;
+pub mod room_file;
+mod split;
+mod v1;
+mod v2;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use matrix_event_format::RoomVersion;
+use matrix_event_format::room_version::StateResolution;
+
+pub use provider::EventProvider;
+pub use v2::Stats;
+
+/// A state key: `(event type, state_key)`.
+pub type StateKey = (String, String);
+
+/// A room state: state key → event ID.
+pub type StateMap = BTreeMap<StateKey, String>;
+
+/// Why state resolution failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// An event the algorithm read belongs to another room than the state sets' events.
+    #[error("event {event_id} belongs to room {found}, not {expected}")]
+    WrongRoom {
+        event_id: String,
+        expected: String,
+        found: String,
+    },
+}
+
+/// Resolves `state_sets` (the states after the `prev_events` of an event) into one state with
+/// the algorithm of `version`. No state set gives the empty state, one gives itself.
+///
+/// Events the provider does not have are left out, as the reference implementation does; events
+/// rejected on receipt ([`Event::rejected`](matrix_auth_rules::Event::rejected)) are never
+/// applied during the iterative auth checks, and rejected auth events are not used.
+pub fn resolve<P: EventProvider + ?Sized>(
+    version: &RoomVersion,
+    state_sets: &[StateMap],
+    events: &P,
+) -> Result<StateMap, ResolveError> {
+    resolve_with_stats(version, state_sets, events).map(|(state, _)| state)
+}
+
+/// [`resolve`], with statistics of the work done.
+pub fn resolve_with_stats<P: EventProvider + ?Sized>(
+    version: &RoomVersion,
+    state_sets: &[StateMap],
+    events: &P,
+) -> Result<(StateMap, Stats), ResolveError> {
+    let mut stats = Stats::default();
+    let state = match state_sets {
+        [] => StateMap::new(),
+        [only] => only.clone(),
+        _ => match version.state_resolution {
+            StateResolution::V1 => v1::resolve(version, state_sets, events)?,
+            StateResolution::V2 | StateResolution::V2_1 => {
+                v2::resolve(version, state_sets, events, &mut stats)?
+            }
+        },
+    };
+    Ok((state, stats))
+}
+
+/// The IDs of events [`resolve`] may read that `events` does not have: the events of the state
+/// sets and of their auth chains (and, in room version 12, the create events the room IDs
+/// imply). Fetch them and call again until the result is empty or only holds unknown events.
+pub fn missing_events<P: EventProvider + ?Sized>(
+    version: &RoomVersion,
+    state_sets: &[StateMap],
+    events: &P,
+) -> BTreeSet<String> {
+    let mut graph = graph::AuthGraph::new();
+    for id in state_sets.iter().flat_map(|set| set.values()) {
+        graph.intern(events, Cow::Borrowed(id.as_str()));
+    }
+    graph.explore(version, events);
+    (0..graph.len() as graph::Node)
+        .filter(|&node| graph.event(node).is_none())
+        .map(|node| graph.id(node).to_owned())
+        .collect()
+}

@@ -1,0 +1,42 @@
+//! [`EventProvider`]: how state resolution reads events.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+
+use matrix_auth_rules::Event;
+
+/// Gives state resolution the events it asks for by ID: the events of the state sets and,
+/// transitively, their auth events. An event the provider does not have is treated as unknown
+/// (left out, as the reference implementation does). Implement it over your storage, or use a
+/// map from event ID to event.
+///
+/// Resolution itself never blocks: async callers first fetch what [`missing_events`] lists (in
+/// batches, as often as needed), put it in a map, then resolve.
+///
+/// [`missing_events`]: crate::missing_events
+pub trait EventProvider {
+    type Event: Event;
+    /// The event with this ID, if known.
+    fn event(&self, event_id: &str) -> Option<&Self::Event>;
+}
+
+impl<E: Event, S: BuildHasher> EventProvider for HashMap<String, E, S> {
+    type Event = E;
+    fn event(&self, event_id: &str) -> Option<&E> {
+        self.get(event_id)
+    }
+}
+
+impl<E: Event> EventProvider for BTreeMap<String, E> {
+    type Event = E;
+    fn event(&self, event_id: &str) -> Option<&E> {
+        self.get(event_id)
+    }
+}
+
+impl<P: EventProvider + ?Sized> EventProvider for &P {
+    type Event = P::Event;
+    fn event(&self, event_id: &str) -> Option<&P::Event> {
+        (**self).event(event_id)
+    }
+}
