@@ -14,8 +14,13 @@ use matrix_client_server_api as cs;
 const BASE: &str = "https://matrix.example.org";
 
 /// Client → HTTP → server.
-fn through_http<R: OutgoingRequest + IncomingRequest>(request: R, token: Option<&str>) -> (http::Request<Vec<u8>>, R) {
-    let http = request.try_into_http_request::<Vec<u8>>(BASE, token).unwrap();
+fn through_http<R: OutgoingRequest + IncomingRequest>(
+    request: R,
+    token: Option<&str>,
+) -> (http::Request<Vec<u8>>, R) {
+    let http = request
+        .try_into_http_request::<Vec<u8>>(BASE, token)
+        .unwrap();
     let back = R::try_from_http_request(http.clone()).unwrap();
     (http, back)
 }
@@ -37,7 +42,10 @@ fn request(method: &str, uri: &str, body: &str) -> http::Request<Vec<u8>> {
 fn sigils_are_percent_encoded_and_arrays_repeat() {
     let original = cs::join_room::Request {
         room_id_or_alias: "#room:example.org".parse::<RoomOrAliasId>().unwrap(),
-        via: vec!["a.example.org".parse().unwrap(), "b.example.org".parse().unwrap()],
+        via: vec![
+            "a.example.org".parse().unwrap(),
+            "b.example.org".parse().unwrap(),
+        ],
         third_party_signed: None,
         reason: Some("hello".into()),
     };
@@ -49,15 +57,23 @@ fn sigils_are_percent_encoded_and_arrays_repeat() {
     );
     assert_eq!(http.headers()["authorization"], "Bearer syt_token");
     assert_eq!(http.headers()["content-type"], "application/json");
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(http.body()).unwrap(), serde_json::json!({"reason": "hello"}));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(http.body()).unwrap(),
+        serde_json::json!({"reason": "hello"})
+    );
     assert_eq!(back, original);
 }
 
 #[test]
 fn required_tokens_are_required() {
     let request = cs::get_joined_rooms::Request {};
-    let error = request.try_into_http_request::<Vec<u8>>(BASE, None).unwrap_err();
-    assert!(matches!(error, matrix_api_core::IntoHttpError::MissingToken));
+    let error = request
+        .try_into_http_request::<Vec<u8>>(BASE, None)
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        matrix_api_core::IntoHttpError::MissingToken
+    ));
 }
 
 #[test]
@@ -69,7 +85,13 @@ fn an_empty_state_key_keeps_its_slash() {
         format: None,
     };
     let (http, back) = through_http(original.clone(), Some("t"));
-    assert!(http.uri().path().ends_with("/rooms/%21r%3Aexample.org/state/m.room.name/"), "{}", http.uri());
+    assert!(
+        http.uri()
+            .path()
+            .ends_with("/rooms/%21r%3Aexample.org/state/m.room.name/"),
+        "{}",
+        http.uri()
+    );
     assert_eq!(back, original);
 }
 
@@ -77,7 +99,10 @@ fn an_empty_state_key_keeps_its_slash() {
 fn exploded_query_maps() {
     let original = cs::query_user_by_protocol::Request {
         protocol: "irc".into(),
-        fields: BTreeMap::from([("network".to_owned(), "libera".to_owned()), ("nickname".to_owned(), "bob".to_owned())]),
+        fields: BTreeMap::from([
+            ("network".to_owned(), "libera".to_owned()),
+            ("nickname".to_owned(), "bob".to_owned()),
+        ]),
     };
     let (http, back) = through_http(original.clone(), Some("t"));
     assert_eq!(http.uri().query(), Some("network=libera&nickname=bob"));
@@ -103,11 +128,20 @@ fn responses_and_errors_round_trip() {
     let response = cs::join_room::Response {
         room_id: "!joined:example.org".parse().unwrap(),
     };
-    let http = response.clone().try_into_http_response::<Vec<u8>>().unwrap();
+    let http = response
+        .clone()
+        .try_into_http_response::<Vec<u8>>()
+        .unwrap();
     assert_eq!(http.status(), 200);
-    assert_eq!(cs::join_room::Response::try_from_http_response(http).unwrap(), response);
+    assert_eq!(
+        cs::join_room::Response::try_from_http_response(http).unwrap(),
+        response
+    );
 
-    let error = cs::join_room::Error::Forbidden(MatrixError::new(ErrorCode::Forbidden, "You are not invited"));
+    let error = cs::join_room::Error::Forbidden(MatrixError::new(
+        ErrorCode::Forbidden,
+        "You are not invited",
+    ));
     let http = error.clone().try_into_http_response::<Vec<u8>>().unwrap();
     assert_eq!(http.status(), 403);
     match cs::join_room::Response::try_from_http_response(http) {
@@ -117,9 +151,13 @@ fn responses_and_errors_round_trip() {
 
     let mut limited = MatrixError::new(ErrorCode::LimitExceeded, "slow down");
     limited.retry_after_ms = Some(500);
-    let http = cs::join_room::Error::TooManyRequests(limited).try_into_http_response::<Vec<u8>>().unwrap();
+    let http = cs::join_room::Error::TooManyRequests(limited)
+        .try_into_http_response::<Vec<u8>>()
+        .unwrap();
     match cs::join_room::Response::try_from_http_response(http) {
-        Err(FromHttpResponseError::Server(cs::join_room::Error::TooManyRequests(e))) => assert_eq!(e.retry_after_ms, Some(500)),
+        Err(FromHttpResponseError::Server(cs::join_room::Error::TooManyRequests(e))) => {
+            assert_eq!(e.retry_after_ms, Some(500))
+        }
         other => panic!("expected 429, got {other:?}"),
     }
 
@@ -138,18 +176,32 @@ fn responses_and_errors_round_trip() {
 
 #[test]
 fn redirects_are_responses() {
-    let response = cs::get_content_authed::Response::TemporaryRedirect(cs::get_content_authed::ResponseTemporaryRedirect {
-        location: Some("https://cdn.example.org/media/abc".into()),
-    });
-    let http = response.clone().try_into_http_response::<Vec<u8>>().unwrap();
+    let response = cs::get_content_authed::Response::TemporaryRedirect(
+        cs::get_content_authed::ResponseTemporaryRedirect {
+            location: Some("https://cdn.example.org/media/abc".into()),
+        },
+    );
+    let http = response
+        .clone()
+        .try_into_http_response::<Vec<u8>>()
+        .unwrap();
     assert_eq!(http.status(), 307);
-    assert_eq!(http.headers()["location"], "https://cdn.example.org/media/abc");
-    assert_eq!(cs::get_content_authed::Response::try_from_http_response(http).unwrap(), response);
+    assert_eq!(
+        http.headers()["location"],
+        "https://cdn.example.org/media/abc"
+    );
+    assert_eq!(
+        cs::get_content_authed::Response::try_from_http_response(http).unwrap(),
+        response
+    );
 }
 
 #[test]
 fn several_success_statuses_are_an_enum() {
-    let http = http::Response::builder().status(201).body(b"{}".to_vec()).unwrap();
+    let http = http::Response::builder()
+        .status(201)
+        .body(b"{}".to_vec())
+        .unwrap();
     let response = cs::update_device::Response::try_from_http_response(http).unwrap();
     assert!(matches!(response, cs::update_device::Response::Created(_)));
 }
@@ -164,7 +216,10 @@ fn one_malformed_event_does_not_fail_a_sync_response() {
             {"type": "m.room.message", "event_id": 7}
         ]}}}}
     });
-    let http = http::Response::builder().status(200).body(serde_json::to_vec(&body).unwrap()).unwrap();
+    let http = http::Response::builder()
+        .status(200)
+        .body(serde_json::to_vec(&body).unwrap())
+        .unwrap();
     let sync = cs::sync::Response::try_from_http_response(http).unwrap();
     let rooms = sync.rooms.unwrap().join.unwrap();
     let events = &rooms["!r:example.org"].timeline.as_ref().unwrap().events;
@@ -175,10 +230,16 @@ fn one_malformed_event_does_not_fail_a_sync_response() {
 
 #[test]
 fn event_content_by_type() {
-    let raw = serde_json::value::to_raw_value(&serde_json::json!({"membership": "join", "displayname": null})).unwrap();
+    let raw = serde_json::value::to_raw_value(
+        &serde_json::json!({"membership": "join", "displayname": null}),
+    )
+    .unwrap();
     let content = cs::events::AnyEventContent::parse("m.room.member", raw.get()).unwrap();
     assert_eq!(content.event_type(), "m.room.member");
-    assert_eq!(serde_json::to_value(&content).unwrap(), serde_json::json!({"membership": "join", "displayname": null}));
+    assert_eq!(
+        serde_json::to_value(&content).unwrap(),
+        serde_json::json!({"membership": "join", "displayname": null})
+    );
     let unknown = cs::events::AnyEventContent::parse("org.example.custom", "{\"a\": 1}").unwrap();
     assert_eq!(unknown.event_type(), "org.example.custom");
 }
@@ -187,27 +248,58 @@ fn event_content_by_type() {
 fn malformed_requests_get_matching_matrix_errors() {
     use RequestErrorKind::*;
     let path = "/_matrix/client/v3/rooms/%21r%3Aexample.org/messages";
-    assert_eq!(server_error(request("GET", path, "")), (MissingParam, ErrorCode::MissingParam));
-    assert_eq!(server_error(request("GET", &format!("{path}?dir=b&limit=many"), "")), (InvalidParam, ErrorCode::InvalidParam));
-    assert_eq!(server_error(request("GET", "/_matrix/client/v3/rooms/%21r%3Aexample.org/nonsense", "")), (Unrecognized, ErrorCode::Unrecognized));
-    assert_eq!(server_error(request("PUT", &format!("{path}?dir=b"), "")), (Unrecognized, ErrorCode::Unrecognized));
     assert_eq!(
-        server_error(request("GET", "/_matrix/client/v3/rooms/not-a-room-id/messages?dir=b", "")),
+        server_error(request("GET", path, "")),
+        (MissingParam, ErrorCode::MissingParam)
+    );
+    assert_eq!(
+        server_error(request("GET", &format!("{path}?dir=b&limit=many"), "")),
+        (InvalidParam, ErrorCode::InvalidParam)
+    );
+    assert_eq!(
+        server_error(request(
+            "GET",
+            "/_matrix/client/v3/rooms/%21r%3Aexample.org/nonsense",
+            ""
+        )),
+        (Unrecognized, ErrorCode::Unrecognized)
+    );
+    assert_eq!(
+        server_error(request("PUT", &format!("{path}?dir=b"), "")),
+        (Unrecognized, ErrorCode::Unrecognized)
+    );
+    assert_eq!(
+        server_error(request(
+            "GET",
+            "/_matrix/client/v3/rooms/not-a-room-id/messages?dir=b",
+            ""
+        )),
         (InvalidParam, ErrorCode::InvalidParam)
     );
     let join = |body: &str| {
-        cs::join_room_by_id::Request::try_from_http_request(request("POST", "/_matrix/client/v3/rooms/%21r%3Aexample.org/join", body))
-            .unwrap_err()
-            .errcode()
+        cs::join_room_by_id::Request::try_from_http_request(request(
+            "POST",
+            "/_matrix/client/v3/rooms/%21r%3Aexample.org/join",
+            body,
+        ))
+        .unwrap_err()
+        .errcode()
     };
     assert_eq!(join("{"), ErrorCode::NotJson);
     assert_eq!(join("<html>"), ErrorCode::NotJson);
     assert_eq!(join(r#"{"reason": 5}"#), ErrorCode::BadJson);
-    let response = cs::join_room_by_id::Request::try_from_http_request(request("POST", "/_matrix/client/v3/rooms/%21r%3Aexample.org/join", "{"))
-        .unwrap_err()
-        .to_http_response();
+    let response = cs::join_room_by_id::Request::try_from_http_request(request(
+        "POST",
+        "/_matrix/client/v3/rooms/%21r%3Aexample.org/join",
+        "{",
+    ))
+    .unwrap_err()
+    .to_http_response();
     assert_eq!(response.status(), 400);
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(response.body()).unwrap()["errcode"], "M_NOT_JSON");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(response.body()).unwrap()["errcode"],
+        "M_NOT_JSON"
+    );
 }
 
 #[test]
@@ -218,9 +310,15 @@ fn federation_tuples_are_positional() {
         "origin": "example.org", "origin_server_ts": 1_549_041_175_876_i64, "room_id": "!r:example.org",
         "content": {"membership": "invite"}, "signatures": {"example.org": {"ed25519:key": "c2ln"}}
     }}]);
-    let http = http::Response::builder().status(200).body(serde_json::to_vec(&body).unwrap()).unwrap();
+    let http = http::Response::builder()
+        .status(200)
+        .body(serde_json::to_vec(&body).unwrap())
+        .unwrap();
     let response = ss::send_invite_v1::Response::try_from_http_response(http).unwrap();
     assert_eq!(response.body.0, 200);
     let back = response.try_into_http_response::<Vec<u8>>().unwrap();
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(back.body()).unwrap(), body);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(back.body()).unwrap(),
+        body
+    );
 }

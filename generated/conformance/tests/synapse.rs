@@ -1,0 +1,325 @@
+//! The generated client-server types against the reference homeserver: a throwaway Synapse
+//! (installed from PyPI by `../shared/peers`, on 127.0.0.1 only) is driven through
+//! registration with user-interactive auth, login, room creation, messages, sync, state and
+//! profiles, every request built and every response read by the generated code.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use matrix_api_core::{FromHttpResponseError, IncomingResponse, OutgoingRequest};
+use matrix_client_server_api as cs;
+use serde_json::json;
+
+fn peers_dir() -> PathBuf {
+    match std::env::var_os("MATRIX_PEERS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers"),
+    }
+}
+
+/// The python of the Synapse venv: `$SYNAPSE_PYTHON`, else installed now.
+fn synapse_python() -> String {
+    if let Ok(python) = std::env::var("SYNAPSE_PYTHON") {
+        return python;
+    }
+    let out = Command::new(peers_dir().join("install-synapse.sh"))
+        .output()
+        .expect("install-synapse.sh runs");
+    assert!(
+        out.status.success(),
+        "installing Synapse failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A Synapse on a free loopback port, stopped when dropped.
+struct Synapse {
+    data_dir: PathBuf,
+    base: String,
+}
+
+impl Synapse {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let data_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("synapse-{}-{port}", std::process::id()));
+        let out = Command::new(peers_dir().join("start-synapse.sh"))
+            .arg(&data_dir)
+            .arg(port.to_string())
+            .env("SYNAPSE_PY", synapse_python())
+            .output()
+            .expect("start-synapse.sh runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("READY"),
+            "Synapse did not start: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Synapse {
+            data_dir,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Synapse {
+    fn drop(&mut self) {
+        let _ = Command::new(peers_dir().join("stop-synapse.sh"))
+            .arg(&self.data_dir)
+            .status();
+    }
+}
+
+/// Sends a generated request and reads the response with the generated code.
+fn call<R: OutgoingRequest>(
+    agent: &ureq::Agent,
+    base: &str,
+    request: R,
+    token: Option<&str>,
+) -> Result<
+    R::IncomingResponse,
+    FromHttpResponseError<<R::IncomingResponse as IncomingResponse>::Error>,
+> {
+    let http = request
+        .try_into_http_request::<Vec<u8>>(base, token)
+        .expect("request builds");
+    let response = agent.run(http).expect("Synapse answers");
+    let (parts, mut body) = response.into_parts();
+    let bytes = body.read_to_vec().expect("body reads");
+    R::IncomingResponse::try_from_http_response(http::Response::from_parts(parts, bytes))
+}
+
+fn register_request(
+    username: &str,
+    auth: Option<cs::types::AuthenticationData>,
+) -> cs::register::Request {
+    cs::register::Request {
+        kind: None,
+        auth,
+        username: Some(username.to_owned()),
+        password: Some("correct horse battery staple".into()),
+        device_id: None,
+        initial_device_display_name: Some("conformance test".into()),
+        inhibit_login: None,
+        refresh_token: None,
+    }
+}
+
+#[test]
+fn a_client_session_against_synapse() {
+    let synapse = Synapse::start();
+    let base = synapse.base.as_str();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+
+    let versions = call(&agent, base, cs::get_versions::Request {}, None).unwrap();
+    assert!(
+        versions.versions.iter().any(|v| v.starts_with("v1.")),
+        "{:?}",
+        versions.versions
+    );
+
+    // Registration: the first call answers 401 with the user-interactive auth flows.
+    let session = match call(&agent, base, register_request("alice", None), None) {
+        Err(FromHttpResponseError::Server(cs::register::Error::Unauthorized(uiaa))) => {
+            assert!(
+                uiaa.flows.iter().any(|f| f.stages == ["m.login.dummy"]),
+                "{:?}",
+                uiaa.flows
+            );
+            uiaa.session.expect("a session")
+        }
+        other => panic!("expected 401 with flows, got {other:?}"),
+    };
+    let auth = cs::types::AuthenticationData {
+        r#type: Some("m.login.dummy".into()),
+        session: Some(session),
+        additional_properties: Default::default(),
+    };
+    let registered = call(&agent, base, register_request("alice", Some(auth)), None).unwrap();
+    assert_eq!(registered.user_id.localpart(), "alice");
+
+    // Taking the name again is a typed 400 with M_USER_IN_USE.
+    match call(&agent, base, register_request("alice", None), None) {
+        Err(FromHttpResponseError::Server(cs::register::Error::BadRequest(e))) => {
+            assert_eq!(e.errcode.as_str(), "M_USER_IN_USE")
+        }
+        other => panic!("expected M_USER_IN_USE, got {other:?}"),
+    }
+
+    let login = call(
+        &agent,
+        base,
+        cs::login::Request {
+            r#type: "m.login.password".into(),
+            identifier: Some(cs::types::UserIdentifier {
+                r#type: "m.id.user".into(),
+                additional_properties: [("user".to_owned(), json!("alice"))].into(),
+            }),
+            user: None,
+            medium: None,
+            address: None,
+            password: Some("correct horse battery staple".into()),
+            token: None,
+            device_id: None,
+            initial_device_display_name: None,
+            refresh_token: None,
+        },
+        None,
+    )
+    .unwrap();
+    let token = Some(login.access_token.as_str());
+
+    let whoami = call(&agent, base, cs::get_token_owner::Request {}, token).unwrap();
+    assert_eq!(whoami.user_id, registered.user_id);
+
+    let room = call(
+        &agent,
+        base,
+        cs::create_room::Request {
+            visibility: None,
+            room_alias_name: Some("conformance".into()),
+            name: Some("Conformance".into()),
+            topic: Some("generated code meets Synapse".into()),
+            invite: None,
+            invite_3pid: None,
+            room_version: None,
+            creation_content: None,
+            initial_state: None,
+            preset: Some(cs::types::CreateRoomRequestPreset::PrivateChat),
+            is_direct: None,
+            power_level_content_override: None,
+        },
+        token,
+    )
+    .unwrap();
+
+    let content = json!({"msgtype": "m.text", "body": "hello from the generated client"});
+    let sent = call(
+        &agent,
+        base,
+        cs::send_message::Request {
+            room_id: room.room_id.clone(),
+            event_type: "m.room.message".into(),
+            txn_id: "txn1".into(),
+            body: content.as_object().unwrap().clone(),
+        },
+        token,
+    )
+    .unwrap();
+
+    let state = call(
+        &agent,
+        base,
+        cs::get_room_state::Request {
+            room_id: room.room_id.clone(),
+        },
+        token,
+    )
+    .unwrap();
+    let types: Vec<String> = state
+        .body
+        .iter()
+        .map(|e| e.deserialize().unwrap().r#type)
+        .collect();
+    for expected in [
+        "m.room.create",
+        "m.room.member",
+        "m.room.power_levels",
+        "m.room.name",
+        "m.room.topic",
+        "m.room.canonical_alias",
+    ] {
+        assert!(
+            types.iter().any(|t| t == expected),
+            "{expected} missing from {types:?}"
+        );
+    }
+
+    // The room alias resolves to the room.
+    let alias = call(
+        &agent,
+        base,
+        cs::get_room_id_by_alias::Request {
+            room_alias: format!("#conformance:{}", registered.user_id.server_name())
+                .parse()
+                .unwrap(),
+        },
+        token,
+    )
+    .unwrap();
+    assert_eq!(alias.room_id, Some(room.room_id.clone()));
+
+    let sync = call(
+        &agent,
+        base,
+        cs::sync::Request {
+            filter: None,
+            since: None,
+            full_state: None,
+            set_presence: None,
+            timeout: Some(0),
+            use_state_after: None,
+        },
+        token,
+    )
+    .unwrap();
+    let joined = sync.rooms.unwrap().join.unwrap();
+    let timeline = joined[&room.room_id].timeline.as_ref().unwrap();
+    let message = timeline
+        .events
+        .iter()
+        .map(|raw| raw.deserialize().unwrap())
+        .find(|event| event.event_id == sent.event_id)
+        .expect("the message is in the timeline");
+    assert_eq!(serde_json::Value::Object(message.content.clone()), content);
+
+    // A typed content from the event types.
+    let member = call(
+        &agent,
+        base,
+        cs::get_room_state_with_key::Request {
+            room_id: room.room_id.clone(),
+            event_type: "m.room.member".into(),
+            state_key: registered.user_id.to_string(),
+            format: None,
+        },
+        token,
+    )
+    .unwrap();
+    let content = serde_json::to_string(&member.body).unwrap();
+    match cs::events::AnyEventContent::parse("m.room.member", &content).unwrap() {
+        cs::events::AnyEventContent::RoomMember(member) => {
+            assert_eq!(
+                serde_json::to_value(&member.membership).unwrap(),
+                json!("join")
+            )
+        }
+        other => panic!("expected m.room.member content, got {other:?}"),
+    }
+
+    // Errors come back typed: an unknown alias is a 404 with M_NOT_FOUND.
+    match call(
+        &agent,
+        base,
+        cs::get_room_id_by_alias::Request {
+            room_alias: format!("#nowhere:{}", registered.user_id.server_name())
+                .parse()
+                .unwrap(),
+        },
+        token,
+    ) {
+        Err(FromHttpResponseError::Server(cs::get_room_id_by_alias::Error::NotFound(e))) => {
+            assert_eq!(e.errcode.as_str(), "M_NOT_FOUND")
+        }
+        other => panic!("expected 404, got {other:?}"),
+    }
+}
