@@ -3,97 +3,12 @@
 //! registration with user-interactive auth, login, room creation, messages, sync, state and
 //! profiles, every request built and every response read by the generated code.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod peers;
 
-use matrix_api_core::{FromHttpResponseError, IncomingResponse, OutgoingRequest};
+use matrix_api_core::FromHttpResponseError;
 use matrix_client_server_api as cs;
+use peers::{Synapse, call};
 use serde_json::json;
-
-fn peers_dir() -> PathBuf {
-    match std::env::var_os("MATRIX_PEERS_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers"),
-    }
-}
-
-/// The python of the Synapse venv: `$SYNAPSE_PYTHON`, else installed now.
-fn synapse_python() -> String {
-    if let Ok(python) = std::env::var("SYNAPSE_PYTHON") {
-        return python;
-    }
-    let out = Command::new(peers_dir().join("install-synapse.sh"))
-        .output()
-        .expect("install-synapse.sh runs");
-    assert!(
-        out.status.success(),
-        "installing Synapse failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// A Synapse on a free loopback port, stopped when dropped.
-struct Synapse {
-    data_dir: PathBuf,
-    base: String,
-}
-
-impl Synapse {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let data_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("synapse-{}-{port}", std::process::id()));
-        let out = Command::new(peers_dir().join("start-synapse.sh"))
-            .arg(&data_dir)
-            .arg(port.to_string())
-            .env("SYNAPSE_PY", synapse_python())
-            .output()
-            .expect("start-synapse.sh runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.contains("READY"),
-            "Synapse did not start: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Synapse {
-            data_dir,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Synapse {
-    fn drop(&mut self) {
-        let _ = Command::new(peers_dir().join("stop-synapse.sh"))
-            .arg(&self.data_dir)
-            .status();
-    }
-}
-
-/// Sends a generated request and reads the response with the generated code.
-fn call<R: OutgoingRequest>(
-    agent: &ureq::Agent,
-    base: &str,
-    request: R,
-    token: Option<&str>,
-) -> Result<
-    R::IncomingResponse,
-    FromHttpResponseError<<R::IncomingResponse as IncomingResponse>::Error>,
-> {
-    let http = request
-        .try_into_http_request::<Vec<u8>>(base, token)
-        .expect("request builds");
-    let response = agent.run(http).expect("Synapse answers");
-    let (parts, mut body) = response.into_parts();
-    let bytes = body.read_to_vec().expect("body reads");
-    R::IncomingResponse::try_from_http_response(http::Response::from_parts(parts, bytes))
-}
 
 fn register_request(
     username: &str,
@@ -113,7 +28,7 @@ fn register_request(
 
 #[test]
 fn a_client_session_against_synapse() {
-    let synapse = Synapse::start();
+    let synapse = Synapse::start(None);
     let base = synapse.base.as_str();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
