@@ -23,7 +23,7 @@ const HS_TOKEN: &str = "hs_token_conformance";
 #[derive(Debug)]
 enum Received {
     Transaction(appservice::send_transaction::Request),
-    Notification(push::notify::Request),
+    Notification(Box<push::notify::Request>),
 }
 
 /// Reads one HTTP/1.1 request (Content-Length or chunked body).
@@ -116,7 +116,7 @@ fn handle(
     if path == "/_matrix/push/v1/notify" {
         let notification =
             push::notify::Request::try_from_http_request(request).expect("a valid notification");
-        let _ = seen.send(Received::Notification(notification));
+        let _ = seen.send(Received::Notification(Box::new(notification)));
         return push::notify::Response {
             rejected: Vec::new(),
         }
