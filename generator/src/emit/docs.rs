@@ -7,6 +7,7 @@
 /// Rewrites `markdown` for rustdoc; `page` is the spec page relative `#anchor` links
 /// belong to (`https://spec.matrix.org/v1.19/client-server-api/`).
 pub fn rustdoc(markdown: &str, site: &str, page: &str) -> String {
+    let markdown = shortcodes(markdown);
     let mut out = String::with_capacity(markdown.len() + 16);
     let mut in_fence = false;
     for line in markdown.lines() {
@@ -29,6 +30,34 @@ pub fn rustdoc(markdown: &str, site: &str, page: &str) -> String {
     while out.ends_with('\n') {
         out.pop();
     }
+    out
+}
+
+/// The spec site's Hugo shortcodes as Markdown: `{{% added-in v="1.17" %}}` → "**Added
+/// in v1.17:**", `{{% changed-in … %}}` likewise, note and warning boxes → bold labels.
+fn shortcodes(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(start) = rest.find("{{%") {
+        let Some(len) = rest[start..].find("%}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let inner = rest[start + 3..start + len].trim();
+        let version = inner
+            .split_once("v=\"")
+            .and_then(|(_, v)| v.split_once('"'))
+            .map(|(v, _)| v);
+        match (inner.split_whitespace().next().unwrap_or_default(), version) {
+            ("added-in", Some(v)) => out.push_str(&format!("**Added in v{v}:**")),
+            ("changed-in", Some(v)) => out.push_str(&format!("**Changed in v{v}:**")),
+            ("boxes/note", _) => out.push_str("**Note:**"),
+            ("boxes/warning", _) => out.push_str("**Warning:**"),
+            _ => {}
+        }
+        rest = &rest[start + len + 3..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -214,6 +243,22 @@ mod tests {
             "see <https://example.org>."
         );
         assert_eq!(doc("<https://example.org>"), "<https://example.org>");
+    }
+
+    #[test]
+    fn shortcodes_become_labels() {
+        assert_eq!(
+            doc("{{% added-in v=\"1.17\" %}} `M_X`: y"),
+            "**Added in v1.17:** `M_X`: y"
+        );
+        assert_eq!(
+            doc("{{% changed-in v=\"1.8\"%}} z"),
+            "**Changed in v1.8:** z"
+        );
+        assert_eq!(
+            doc("{{% boxes/note %}}\nBe careful.\n{{% /boxes/note %}}"),
+            "**Note:**\nBe careful."
+        );
     }
 
     #[test]

@@ -1,0 +1,185 @@
+//! The generated Rust item a change touches.
+//!
+//! The naming follows the Rust emitter: one crate per API (`matrix-client-server-api`), one
+//! module per operation named after its `operationId` in snake case, holding `Request`
+//! (parameters and top-level body members as snake_case fields), `Response` and `Error`;
+//! named schema types in `types` (named by `Schema::name`); event content types
+//! `<EventType>Content` in `events` (`m.room.member` → `RoomMemberContent`), EDUs in
+//! `edus`. [`names`] is the one place that spells these names.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ir::{Api, EventKind};
+
+use super::path::{FieldPath, Segment};
+
+/// A generated item: its crate and its path inside the crate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RustItem {
+    /// The crate (`matrix-client-server-api`).
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The path inside it (`get_room_summary::Request::room_id`).
+    pub path: String,
+}
+
+impl fmt::Display for RustItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}::{}", self.krate.replace('-', "_"), self.path)
+    }
+}
+
+/// The emitter's naming conventions, in one place.
+pub mod names {
+    use heck::ToSnakeCase;
+
+    use crate::ir::Api;
+
+    /// The crate of an API.
+    pub fn crate_name(api: Api) -> String {
+        format!("matrix-{}-api", api.dir_name())
+    }
+
+    /// The module of an operation (`getRoomSummary` → `get_room_summary`).
+    pub fn operation_module(operation_id: &str) -> String {
+        operation_id.to_snake_case()
+    }
+
+    /// The field for a JSON key or parameter name (`m.relates_to` → `m_relates_to`).
+    pub fn field(name: &str) -> String {
+        let cleaned: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let mut field = cleaned.to_snake_case();
+        if field.is_empty() {
+            field.push_str("field");
+        }
+        if field.starts_with(|c: char| c.is_ascii_digit()) {
+            field.insert(0, '_');
+        }
+        field
+    }
+
+    /// The content type of an event type (`m.room.member` → `RoomMemberContent`;
+    /// `m.room.message` variant `m.text` → `RoomMessageTextContent`).
+    pub fn event_content(event_type: &str, variant: Option<&str>) -> String {
+        let strip = |s: &'_ str| s.strip_prefix("m.").unwrap_or(s).to_owned();
+        let mut name = crate::naming::identifier(&strip(event_type));
+        if let Some(variant) = variant {
+            name.push_str(&crate::naming::identifier(&strip(variant)));
+        }
+        name + "Content"
+    }
+}
+
+/// The module of an operation.
+pub fn operation(api: Api, operation_id: &str) -> RustItem {
+    RustItem {
+        krate: names::crate_name(api),
+        path: names::operation_module(operation_id),
+    }
+}
+
+/// The item a field of an operation maps to: a field of `Request`/`Response`, the `Error`
+/// type, or a field of a named type for nested members. `owner` gives the named type a
+/// field at a path is a member of.
+pub fn operation_field(
+    api: Api,
+    operation_id: &str,
+    path: &FieldPath,
+    owner: &dyn Fn(&FieldPath) -> Option<String>,
+) -> RustItem {
+    let module = names::operation_module(operation_id);
+    let keys: Vec<Option<&str>> = path
+        .0
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    let item = match keys[..] {
+        [Some("security"), ..] => module,
+        [Some("request"), Some(_), Some(name)] => {
+            format!("{module}::Request::{}", names::field(name))
+        }
+        [Some("request"), ..] if path.0.len() <= 2 => format!("{module}::Request"),
+        [Some("response"), Some(status), ..] if is_error(status) => format!("{module}::Error"),
+        [Some("response"), Some(_), Some(_), Some(name)] => {
+            format!("{module}::Response::{}", names::field(name))
+        }
+        [Some("response"), ..] if path.0.len() <= 3 => format!("{module}::Response"),
+        _ => nested(path, owner).unwrap_or(module),
+    };
+    RustItem {
+        krate: names::crate_name(api),
+        path: item,
+    }
+}
+
+fn is_error(status: &str) -> bool {
+    status.starts_with('4') || status.starts_with('5')
+}
+
+/// The item an event field maps to: the event's content type or one of its fields, or a
+/// field of a named type.
+pub fn event_field(
+    kind: EventKind,
+    event_type: &str,
+    variant: Option<&str>,
+    path: &FieldPath,
+    owner: &dyn Fn(&FieldPath) -> Option<String>,
+) -> RustItem {
+    let (api, module) = match kind {
+        EventKind::Edu => (Api::ServerServer, "edus"),
+        _ => (Api::ClientServer, "events"),
+    };
+    let content = format!("{module}::{}", names::event_content(event_type, variant));
+    let item = match &path.0[..] {
+        [] => content,
+        [Segment::Key(k)] if k == "content" => content,
+        [Segment::Key(k), Segment::Key(name)] if k == "content" => {
+            format!("{content}::{}", names::field(name))
+        }
+        _ => nested(path, owner).unwrap_or(content),
+    };
+    RustItem {
+        krate: names::crate_name(api),
+        path: item,
+    }
+}
+
+/// `types::Owner::field` for the nearest property at or above `path` whose owner is named.
+fn nested(path: &FieldPath, owner: &dyn Fn(&FieldPath) -> Option<String>) -> Option<String> {
+    let mut at = path.clone();
+    loop {
+        if let (Some(Segment::Key(name)), Some(ty)) = (at.last(), owner(&at)) {
+            return Some(format!("types::{ty}::{}", names::field(name)));
+        }
+        at = at.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_emitter() {
+        assert_eq!(names::operation_module("getRoomSummary"), "get_room_summary");
+        assert_eq!(names::event_content("m.room.member", None), "RoomMemberContent");
+        assert_eq!(
+            names::crate_name(Api::ApplicationService),
+            "matrix-application-service-api"
+        );
+        let path = FieldPath::keys(&["request", "query", "room_id"]);
+        let item = operation_field(Api::ClientServer, "peekEvents", &path, &|_| None);
+        assert_eq!(
+            item.to_string(),
+            "matrix_client_server_api::peek_events::Request::room_id"
+        );
+    }
+}
