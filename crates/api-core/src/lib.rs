@@ -8,6 +8,7 @@ pub mod de;
 pub mod error;
 pub mod exchange;
 pub mod identifiers;
+pub mod multipart;
 pub mod path;
 pub mod query;
 pub mod raw;

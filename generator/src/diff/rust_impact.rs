@@ -93,7 +93,13 @@ pub fn operation_field(
     owner: &dyn Fn(&FieldPath) -> Option<String>,
 ) -> RustItem {
     let module = names::operation_module(operation_id);
-    let keys: Vec<Option<&str>> = path
+    let top_len = match path.0.first() {
+        Some(Segment::Key(k)) if k == "request" => 3,
+        Some(Segment::Key(k)) if k == "response" => 4,
+        _ => 1,
+    };
+    let top = FieldPath(path.0[..path.0.len().min(top_len)].to_vec());
+    let keys: Vec<Option<&str>> = top
         .0
         .iter()
         .map(|s| match s {
@@ -102,18 +108,18 @@ pub fn operation_field(
         })
         .collect();
     let item = match keys[..] {
-        [Some("security"), ..] => module,
         [Some("request"), Some(_), Some(name)] => {
             format!("{module}::Request::{}", names::field(name))
         }
-        [Some("request"), ..] if path.0.len() <= 2 => format!("{module}::Request"),
+        [Some("request"), ..] => format!("{module}::Request"),
         [Some("response"), Some(status), ..] if is_error(status) => format!("{module}::Error"),
         [Some("response"), Some(_), Some(_), Some(name)] => {
             format!("{module}::Response::{}", names::field(name))
         }
-        [Some("response"), ..] if path.0.len() <= 3 => format!("{module}::Response"),
-        _ => nested(path, owner).unwrap_or(module),
+        [Some("response"), ..] => format!("{module}::Response"),
+        _ => module,
     };
+    let item = nested(path, top_len, owner).unwrap_or(item);
     RustItem {
         krate: names::crate_name(api),
         path: item,
@@ -144,7 +150,8 @@ pub fn event_field(
         [Segment::Key(k), Segment::Key(name)] if k == "content" => {
             format!("{content}::{}", names::field(name))
         }
-        _ => nested(path, owner).unwrap_or(content),
+        [Segment::Key(k), ..] if k == "content" => nested(path, 2, owner).unwrap_or(content),
+        _ => nested(path, 0, owner).unwrap_or(content),
     };
     RustItem {
         krate: names::crate_name(api),
@@ -152,15 +159,21 @@ pub fn event_field(
     }
 }
 
-/// `types::Owner::field` for the nearest property at or above `path` whose owner is named.
-fn nested(path: &FieldPath, owner: &dyn Fn(&FieldPath) -> Option<String>) -> Option<String> {
+/// `types::Owner::field` for the nearest property at or above `path`, and below the
+/// first `top_len` segments, whose owner is named.
+fn nested(
+    path: &FieldPath,
+    top_len: usize,
+    owner: &dyn Fn(&FieldPath) -> Option<String>,
+) -> Option<String> {
     let mut at = path.clone();
-    loop {
+    while at.0.len() > top_len {
         if let (Some(Segment::Key(name)), Some(ty)) = (at.last(), owner(&at)) {
             return Some(format!("types::{ty}::{}", names::field(name)));
         }
         at = at.parent()?;
     }
+    None
 }
 
 #[cfg(test)]

@@ -699,7 +699,10 @@ fn success_struct(
                 .iter()
                 .flat_map(|b| b.content.iter().map(|m| m.media_type.as_str()))
                 .collect();
-            let doc = format!(" The raw bytes of the body ({}).", media.join(", "));
+            let mut doc = format!(" The raw bytes of the body ({}).", media.join(", "));
+            if media.iter().any(|m| m.starts_with("multipart/")) {
+                doc.push_str(" Split it with `matrix_api_core::multipart::parse`.");
+            }
             fields.push(quote! { #[doc = #doc] pub body: ::std::vec::Vec<u8>, });
             let (ct_read, ct_write) = if has_content_type_header {
                 (quote! {}, quote! {})
