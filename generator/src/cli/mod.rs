@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+mod diff;
 mod generate;
 mod list;
 
@@ -25,6 +26,9 @@ enum Command {
     List(list::ListArgs),
     /// Write the generated crates as readable, formatted files.
     Generate(generate::GenerateArgs),
+    /// Compare two spec versions: changed operations, fields and events, classified
+    /// (exit status 1 when a change breaks clients or servers).
+    Diff(diff::DiffArgs),
 }
 
 /// Why a command failed (exit status 2).
@@ -75,5 +79,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::List(args) => Ok(list::run(&args)?),
         Command::Generate(args) => Ok(generate::run(&args)?),
+        Command::Diff(args) => Ok(diff::run(&args)?),
     }
 }

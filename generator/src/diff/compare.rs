@@ -1,8 +1,8 @@
 //! Comparing flattened fields, statuses and security into classified [`Change`]s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::ir::{AuthKind, SchemeKind, SchemeUse, Security, SecurityScheme};
+use crate::ir::{Api, AuthKind, SchemeKind, SchemeUse, Security, SecurityScheme, Spec};
 
 use super::flatten::{Field, Fields, Shape, Ty};
 use super::notes::{Note, VersionRange};
@@ -30,16 +30,19 @@ pub fn fields(old: &Fields, new: &Fields, side: Side) -> Vec<Change> {
         match old.get(path) {
             Some(before) => changes.extend(field_changes(path, before, field, side)),
             None if !absorbed(path, new, old) => {
-                let change = if field.required {
-                    FieldChange::RequiredAdded
-                } else {
-                    FieldChange::Added
+                let change = match path.last() {
+                    // Typed values where other keys were untyped.
+                    Some(Segment::Values) => FieldChange::TypeNarrowed,
+                    Some(Segment::Variant(_)) => FieldChange::TypeWidened,
+                    Some(Segment::Position(_)) => FieldChange::TypeChanged,
+                    _ if field.required => FieldChange::RequiredAdded,
+                    _ => FieldChange::Added,
                 };
                 changes.push(Change::new(
                     Rule::for_field(side, change),
                     path.clone(),
                     None,
-                    Some(describe(field)),
+                    Some(describe(path, field)),
                 ));
             }
             None => {}
@@ -47,10 +50,16 @@ pub fn fields(old: &Fields, new: &Fields, side: Side) -> Vec<Change> {
     }
     for (path, field) in old {
         if !new.contains_key(path) && !absorbed(path, old, new) {
+            let change = match path.last() {
+                Some(Segment::Values) => FieldChange::TypeWidened,
+                Some(Segment::Variant(_)) => FieldChange::TypeNarrowed,
+                Some(Segment::Position(_)) => FieldChange::TypeChanged,
+                _ => FieldChange::Removed,
+            };
             changes.push(Change::new(
-                Rule::for_field(side, FieldChange::Removed),
+                Rule::for_field(side, change),
                 path.clone(),
-                Some(describe(field)),
+                Some(describe(path, field)),
                 None,
             ));
         }
@@ -75,61 +84,38 @@ fn absorbed(path: &FieldPath, here: &Fields, there: &Fields) -> bool {
 }
 
 fn field_changes(path: &FieldPath, old: &Field, new: &Field, side: Side) -> Vec<Change> {
-    let mut changes = Vec::new();
-    let mut push = |change: FieldChange, before: String, after: String| {
-        changes.push(Change::new(
-            Rule::for_field(side, change),
-            path.clone(),
-            Some(before),
-            Some(after),
-        ));
-    };
+    let mut found: Vec<(Rule, Option<String>, Option<String>)> = Vec::new();
+    let field = |change| Rule::for_field(side, change);
     match (old.required, new.required) {
-        (false, true) => push(
-            FieldChange::BecameRequired,
-            "optional".into(),
-            "required".into(),
-        ),
-        (true, false) => push(
-            FieldChange::BecameOptional,
-            "required".into(),
-            "optional".into(),
-        ),
+        (false, true) => found.push((
+            field(FieldChange::BecameRequired),
+            Some("optional".into()),
+            Some("required".into()),
+        )),
+        (true, false) => found.push((
+            field(FieldChange::BecameOptional),
+            Some("required".into()),
+            Some("optional".into()),
+        )),
         _ => {}
     }
     for (change, before, after) in shape_changes(&old.shape, &new.shape) {
-        match change {
-            ShapeChange::Field(change) => push(change, before, after),
-            ShapeChange::Annotated => changes.push(Change::new(
-                Rule::FormatAnnotated,
-                path.clone(),
-                Some(before),
-                Some(after),
-            )),
-            ShapeChange::Dropped => changes.push(Change::new(
-                Rule::FormatDropped,
-                path.clone(),
-                Some(before),
-                Some(after),
-            )),
-        }
+        let rule = match change {
+            ShapeChange::Field(change) => field(change),
+            ShapeChange::Annotated => Rule::FormatAnnotated,
+            ShapeChange::Dropped => Rule::FormatDropped,
+        };
+        found.push((rule, Some(before), Some(after)));
     }
     match (old.deprecated, new.deprecated) {
-        (false, true) => changes.push(Change::new(
-            Rule::FieldDeprecated,
-            path.clone(),
-            None,
-            Some("deprecated".into()),
-        )),
-        (true, false) => changes.push(Change::new(
-            Rule::FieldUndeprecated,
-            path.clone(),
-            Some("deprecated".into()),
-            None,
-        )),
+        (false, true) => found.push((Rule::FieldDeprecated, None, Some("deprecated".into()))),
+        (true, false) => found.push((Rule::FieldUndeprecated, Some("deprecated".into()), None)),
         _ => {}
     }
-    changes
+    found
+        .into_iter()
+        .map(|(rule, before, after)| Change::new(rule, path.clone(), before, after))
+        .collect()
 }
 
 /// A difference in what a field admits.
@@ -308,8 +294,9 @@ pub fn types_text(shape: &Shape) -> String {
     parts.join(" | ")
 }
 
-/// A field as text for "added" / "removed": types, enum, media types, requiredness.
-pub fn describe(field: &Field) -> String {
+/// A field as text for "added" / "removed": types, enum, media types, and whether a
+/// property is required.
+pub fn describe(path: &FieldPath, field: &Field) -> String {
     let shape = &field.shape;
     let mut text = types_text(shape);
     if let Some(values) = &shape.enum_values {
@@ -321,21 +308,54 @@ pub fn describe(field: &Field) -> String {
     if !shape.media_types.is_empty() {
         text.push_str(&format!(" as {}", list(&shape.media_types)));
     }
-    text.push_str(if field.required {
-        ", required"
-    } else {
-        ", optional"
-    });
+    if matches!(path.last(), None | Some(Segment::Key(_))) {
+        text.push_str(if field.required {
+            ", required"
+        } else {
+            ", optional"
+        });
+    }
     text
 }
 
+/// Security scheme definitions of a spec version by API and name, for operations whose
+/// file names a scheme without defining it.
+#[derive(Debug, Default)]
+pub struct SchemeDefinitions(HashMap<(Api, String), SecurityScheme>);
+
+impl SchemeDefinitions {
+    /// The definitions the operations of `spec` carry.
+    pub fn of(spec: &Spec) -> Self {
+        let mut map = HashMap::new();
+        for op in &spec.operations {
+            for scheme in op.security.alternatives.iter().flatten() {
+                if let Some(definition) = &scheme.definition {
+                    map.entry((op.api, scheme.name.clone()))
+                        .or_insert_with(|| definition.clone());
+                }
+            }
+        }
+        SchemeDefinitions(map)
+    }
+}
+
+/// Who may call an operation, with the definitions to fall back on.
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    /// The operation's API.
+    pub api: Api,
+    /// Its security requirement.
+    pub security: &'a Security,
+    /// The version's scheme definitions.
+    pub definitions: &'a SchemeDefinitions,
+}
+
 /// Changes in who may call an operation and how.
-pub fn security(old: &Security, new: &Security) -> Vec<Change> {
+pub fn security(old: Access<'_>, new: Access<'_>) -> Vec<Change> {
     let (before, after) = (alternatives(old), alternatives(new));
     let mut changes = Vec::new();
     let anonymous = BTreeSet::new();
     let path = FieldPath::keys(&["security"]);
-    let auth = |s: &Security| s.auth().to_string();
     for added in after.difference(&before) {
         let rule = if *added == anonymous {
             Rule::AuthBecameOptional
@@ -345,7 +365,7 @@ pub fn security(old: &Security, new: &Security) -> Vec<Change> {
         changes.push(Change::new(
             rule,
             path.clone(),
-            Some(auth(old)),
+            None,
             Some(credentials_text(added)),
         ));
     }
@@ -359,18 +379,29 @@ pub fn security(old: &Security, new: &Security) -> Vec<Change> {
             rule,
             path.clone(),
             Some(credentials_text(removed)),
-            Some(auth(new)),
+            None,
         ));
     }
     changes
 }
 
 /// Each alternative as the set of credentials it sends; scheme names do not matter.
-fn alternatives(security: &Security) -> BTreeSet<BTreeSet<String>> {
-    security
+fn alternatives(access: Access<'_>) -> BTreeSet<BTreeSet<String>> {
+    access
+        .security
         .alternatives
         .iter()
-        .map(|alt| alt.iter().map(credential).collect())
+        .map(|alt| {
+            alt.iter()
+                .map(|scheme| {
+                    let definition = scheme
+                        .definition
+                        .as_ref()
+                        .or_else(|| access.definitions.0.get(&(access.api, scheme.name.clone())));
+                    credential(scheme, definition)
+                })
+                .collect()
+        })
         .collect()
 }
 
@@ -382,7 +413,7 @@ fn credentials_text(credentials: &BTreeSet<String>) -> String {
 }
 
 /// What a scheme sends and where: `access-token in header Authorization`.
-fn credential(scheme: &SchemeUse) -> String {
+fn credential(scheme: &SchemeUse, definition: Option<&SecurityScheme>) -> String {
     let kind = match scheme.kind {
         SchemeKind::Unknown => scheme.name.as_str(),
         _ => "",
@@ -392,7 +423,7 @@ fn credential(scheme: &SchemeUse) -> String {
     } else {
         kind.to_owned()
     };
-    match &scheme.definition {
+    match definition {
         Some(SecurityScheme::APIKey { location, name, .. }) => {
             let place = match location {
                 openapiv3::APIKeyLocation::Query => "query",
@@ -402,9 +433,7 @@ fn credential(scheme: &SchemeUse) -> String {
             format!("{kind} in {place} {name}")
         }
         Some(SecurityScheme::HTTP { .. }) => format!("{kind} in header Authorization"),
-        Some(SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. }) | None => {
-            kind
-        }
+        Some(SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. }) | None => kind,
     }
 }
 

@@ -435,15 +435,25 @@ impl<'t> Flattener<'t> {
                 owner: owner.clone(),
                 ..Meta::default()
             };
-            self.field(path.child(Segment::Key(property.name.clone())), property.schema, meta);
+            self.field(
+                path.child(Segment::Key(property.name.clone())),
+                property.schema,
+                meta,
+            );
         }
+        // Untyped values mean what an object says without `additionalProperties`: other
+        // keys may hold anything.
+        let typed = |id: SchemaId| self.types.kind(id) != &Kind::Any;
         let mut maps: Vec<(Option<String>, String, SchemaId)> = object
             .pattern_properties
             .iter()
+            .filter(|p| typed(p.schema) || p.key_format.is_some())
             .map(|p| (p.key_format.clone(), p.pattern.clone(), p.schema))
             .collect();
         if let Additional::Schema(values) = object.additional {
-            maps.push((None, "additionalProperties".to_owned(), values));
+            if typed(values) {
+                maps.push((None, "additionalProperties".to_owned(), values));
+            }
         }
         let several = maps.len() > 1;
         for (key_format, label, schema) in maps {
@@ -451,7 +461,7 @@ impl<'t> Flattener<'t> {
             if several {
                 at = at.child(Segment::Variant(label));
             }
-            self.field(at.clone(), schema, item_meta());
+            self.field(at.clone(), schema, Meta::default());
             if let Some(field) = self.out.get_mut(&at) {
                 field.shape.key_format = key_format;
             }
@@ -481,7 +491,11 @@ impl<'t> Flattener<'t> {
         }
         let labels = variant_labels(self.types, &containers);
         for (variant, label) in containers.into_iter().zip(labels) {
-            self.field(path.child(Segment::Variant(label)), variant, item_meta());
+            self.field(
+                path.child(Segment::Variant(label)),
+                variant,
+                Meta::default(),
+            );
         }
     }
 }
@@ -501,12 +515,15 @@ fn variant_labels(types: &TypeSpace, variants: &[SchemaId]) -> Vec<String> {
         let Kind::Object(object) = types.kind(id) else {
             return None;
         };
-        object.properties.iter().find_map(|p| match types.kind(p.schema) {
-            Kind::String(s) if s.enum_values.len() == 1 && p.required => {
-                Some(format!("{}={}", p.name, s.enum_values[0]))
-            }
-            _ => None,
-        })
+        object
+            .properties
+            .iter()
+            .find_map(|p| match types.kind(p.schema) {
+                Kind::String(s) if s.enum_values.len() == 1 && p.required => {
+                    Some(format!("{}={}", p.name, s.enum_values[0]))
+                }
+                _ => None,
+            })
     };
     let type_name = |id: SchemaId| match types.kind(id) {
         Kind::Object(_) => "object",

@@ -161,22 +161,14 @@ pub struct EventInfo {
 impl Report {
     /// Whom all changes together break.
     pub fn impact(&self) -> Impact {
-        let entries = |s: &[Entry<_>]| {
-            s.iter()
-                .fold(Impact::COMPATIBLE, |acc, e| acc.union(e.rule.impact()))
-        };
         let ops = &self.operations;
         let events = &self.events;
-        [
-            entries(&ops.added),
-            entries(&ops.removed),
-            entries(&events.added),
-            entries(&events.removed),
-        ]
-        .into_iter()
-        .chain(ops.changed.iter().map(Changed::impact))
-        .chain(events.changed.iter().map(Changed::impact))
-        .fold(Impact::COMPATIBLE, Impact::union)
+        let entries = ops.added.iter().chain(&ops.removed).map(|e| e.rule);
+        let event_entries = events.added.iter().chain(&events.removed).map(|e| e.rule);
+        entries
+            .chain(event_entries)
+            .chain(self.changes().map(|c| c.rule))
+            .fold(Impact::COMPATIBLE, |acc, rule| acc.union(rule.impact()))
     }
 
     /// Every change of changed operations and events.
@@ -249,52 +241,36 @@ fn file_name(file: &std::path::Path) -> String {
         .unwrap_or_default()
 }
 
-/// Pairs items by exact key, then the rest by a coarser key when that is unique on both
-/// sides (an operation that stops sharing its path keeps its identity).
-fn pair<K: Ord + Clone, C: Ord, V: Copy>(
-    old: &BTreeMap<K, V>,
-    new: &BTreeMap<K, V>,
+/// Pairs keys exactly, then the rest by a coarser key when that is unique on both sides
+/// (an operation that stops sharing its path keeps its identity). Returns the pairs, the
+/// old keys left over and the new keys left over.
+fn pair<'k, K: Ord, C: Ord, V>(
+    old: &'k BTreeMap<K, V>,
+    new: &'k BTreeMap<K, V>,
     coarse: impl Fn(&K) -> C,
-) -> (Vec<(V, V)>, Vec<V>, Vec<V>) {
-    let mut pairs = Vec::new();
-    let mut old_left: BTreeMap<&K, V> = BTreeMap::new();
-    for (key, &value) in old {
-        match new.get(key) {
-            Some(&other) => pairs.push((value, other)),
-            None => {
-                old_left.insert(key, value);
-            }
+) -> (Vec<(&'k K, &'k K)>, Vec<&'k K>, Vec<&'k K>) {
+    let mut pairs: Vec<(&K, &K)> = Vec::new();
+    let mut old_left: Vec<&K> = Vec::new();
+    for key in old.keys() {
+        match new.get_key_value(key) {
+            Some((other, _)) => pairs.push((key, other)),
+            None => old_left.push(key),
         }
     }
-    let new_left: Vec<(&K, V)> = new
-        .iter()
-        .filter(|(k, _)| !old.contains_key(*k))
-        .map(|(k, &v)| (k, v))
-        .collect();
-    let group = |items: &mut dyn Iterator<Item = &K>| {
-        let mut groups: BTreeMap<C, usize> = BTreeMap::new();
-        for key in items {
-            *groups.entry(coarse(key)).or_default() += 1;
-        }
-        groups
-    };
-    let old_groups = group(&mut old_left.keys().copied());
-    let new_groups = group(&mut new_left.iter().map(|(k, _)| *k));
+    let new_left: Vec<&K> = new.keys().filter(|k| !old.contains_key(*k)).collect();
+    let count = |keys: &[&K], c: &C| keys.iter().filter(|k| coarse(k) == *c).count();
     let mut added = Vec::new();
-    for (key, value) in new_left {
+    for key in &new_left {
         let c = coarse(key);
-        let unique = old_groups.get(&c) == Some(&1) && new_groups.get(&c) == Some(&1);
-        let partner = old_left.iter().find(|(k, _)| coarse(k) == c).map(|(k, _)| *k);
-        match partner.filter(|_| unique) {
-            Some(old_key) => {
-                if let Some(old_value) = old_left.remove(old_key) {
-                    pairs.push((old_value, value));
-                }
+        if count(&old_left, &c) == 1 && count(&new_left, &c) == 1 {
+            if let Some(i) = old_left.iter().position(|k| coarse(k) == c) {
+                pairs.push((old_left.remove(i), key));
+                continue;
             }
-            None => added.push(value),
         }
+        added.push(*key);
     }
-    (pairs, old_left.into_values().collect(), added)
+    (pairs, old_left, added)
 }
 
 fn operation_info(op: &Operation, variant: Option<String>) -> OperationInfo {
@@ -310,38 +286,46 @@ fn operation_info(op: &Operation, variant: Option<String>) -> OperationInfo {
     }
 }
 
-fn operations(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section<OperationInfo> {
+fn operations(
+    old: &Spec,
+    new: &Spec,
+    apis: &[Api],
+    range: &VersionRange,
+) -> Section<OperationInfo> {
     let (old_keys, new_keys) = (operation_keys(old, apis), operation_keys(new, apis));
-    let variant_of = |keys: &BTreeMap<OperationKey, &Operation>, op: &Operation| {
-        keys.iter()
-            .find(|(_, o)| std::ptr::eq(**o, op))
-            .and_then(|(k, _)| k.3.clone())
-    };
     let (pairs, removed, added) = pair(&old_keys, &new_keys, |k| (k.0, k.1.clone(), k.2));
+    let schemes = [
+        compare::SchemeDefinitions::of(old),
+        compare::SchemeDefinitions::of(new),
+    ];
     let op_notes = |op: &Operation| -> Vec<Note> {
         Note::all(op.added_in.as_deref(), &op.changed_in)
             .into_iter()
             .filter(|n| range.contains(n))
             .collect()
     };
-    let entry = |keys: &BTreeMap<OperationKey, &Operation>, op: &Operation, rule: Rule| Entry {
-        item: operation_info(op, variant_of(keys, op)),
-        rule,
-        notes: op_notes(op),
+    let entry = |keys: &BTreeMap<OperationKey, &Operation>, key: &OperationKey, rule: Rule| {
+        let op = keys[key];
+        Entry {
+            item: operation_info(op, key.3.clone()),
+            rule,
+            notes: op_notes(op),
+        }
     };
     let mut section = Section {
         added: added
             .into_iter()
-            .map(|op| entry(&new_keys, op, Rule::OperationAdded))
+            .map(|key| entry(&new_keys, key, Rule::OperationAdded))
             .collect(),
         removed: removed
             .into_iter()
-            .map(|op| entry(&old_keys, op, Rule::OperationRemoved))
+            .map(|key| entry(&old_keys, key, Rule::OperationRemoved))
             .collect(),
         changed: Vec::new(),
     };
-    for (old_op, new_op) in pairs {
-        let mut changes = operation_changes(old, old_op, new, new_op, range);
+    for (old_key, new_key) in pairs {
+        let (old_op, new_op) = (old_keys[old_key], new_keys[new_key]);
+        let mut changes = operation_changes([old, new], [old_op, new_op], &schemes, range);
         let notes = op_notes(new_op);
         if changes.is_empty() && !notes.is_empty() {
             changes.push(Change {
@@ -355,7 +339,7 @@ fn operations(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
         }
         if !changes.is_empty() {
             section.changed.push(Changed {
-                item: operation_info(new_op, variant_of(&new_keys, new_op)),
+                item: operation_info(new_op, new_key.3.clone()),
                 notes,
                 changes,
             });
@@ -368,10 +352,9 @@ fn operations(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
 }
 
 fn operation_changes(
-    old_spec: &Spec,
-    old: &Operation,
-    new_spec: &Spec,
-    new: &Operation,
+    [old_spec, new_spec]: [&Spec; 2],
+    [old, new]: [&Operation; 2],
+    schemes: &[compare::SchemeDefinitions; 2],
     range: &VersionRange,
 ) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -394,7 +377,18 @@ fn operation_changes(
         }),
         _ => {}
     }
-    changes.extend(compare::security(&old.security, &new.security));
+    changes.extend(compare::security(
+        compare::Access {
+            api: old.api,
+            security: &old.security,
+            definitions: &schemes[0],
+        },
+        compare::Access {
+            api: new.api,
+            security: &new.security,
+            definitions: &schemes[1],
+        },
+    ));
     let before = flatten::operation(&old_spec.types, old);
     let after = flatten::operation(&new_spec.types, new);
     let mut request = compare::fields(&before.request, &after.request, Side::Request);
@@ -491,23 +485,24 @@ fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section
     let mut section = Section {
         added: added
             .into_iter()
-            .map(|e| Entry {
-                item: event_info(e),
+            .map(|key| Entry {
+                item: event_info(new_keys[key]),
                 rule: Rule::EventAdded,
-                notes: root_notes(new, e),
+                notes: root_notes(new, new_keys[key]),
             })
             .collect(),
         removed: removed
             .into_iter()
-            .map(|e| Entry {
-                item: event_info(e),
+            .map(|key| Entry {
+                item: event_info(old_keys[key]),
                 rule: Rule::EventRemoved,
-                notes: root_notes(old, e),
+                notes: root_notes(old, old_keys[key]),
             })
             .collect(),
         changed: Vec::new(),
     };
-    for (old_event, new_event) in pairs {
+    for (old_key, new_key) in pairs {
+        let (old_event, new_event) = (old_keys[old_key], new_keys[new_key]);
         let before = flatten::event(&old.types, old_event);
         let after = flatten::event(&new.types, new_event);
         let mut changes = compare::fields(&before, &after, Side::Event);
@@ -535,8 +530,27 @@ fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section
             });
         }
     }
+    drop_inherited(&mut section.changed);
     section.added.sort_by(|a, b| a.item.cmp(&b.item));
     section.removed.sort_by(|a, b| a.item.cmp(&b.item));
     section.changed.sort_by(|a, b| a.item.cmp(&b.item));
     section
+}
+
+/// Event types repeat the members of the core schemas they extend (`event_id`, `sender`
+/// from `room_event`): a change that a shared component shows at the same place is
+/// reported once, under the component.
+fn drop_inherited(changed: &mut Vec<Changed<EventInfo>>) {
+    let key = |c: &Change| (c.location.clone(), c.rule, c.old.clone(), c.new.clone());
+    let shared: BTreeSet<_> = changed
+        .iter()
+        .filter(|c| c.item.kind == EventKind::Component)
+        .flat_map(|c| c.changes.iter().map(key))
+        .collect();
+    for event in changed.iter_mut() {
+        if event.item.kind != EventKind::Component {
+            event.changes.retain(|c| !shared.contains(&key(c)));
+        }
+    }
+    changed.retain(|c| !c.changes.is_empty());
 }

@@ -81,7 +81,9 @@ impl VersionRange {
             return true;
         };
         match parse_version(&note.version) {
-            Some(v) => compare(&v, old) == Ordering::Greater && compare(&v, new) != Ordering::Greater,
+            Some(v) => {
+                compare(&v, old) == Ordering::Greater && compare(&v, new) != Ordering::Greater
+            }
             None => false,
         }
     }

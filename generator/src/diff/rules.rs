@@ -354,10 +354,19 @@ mod tests {
 
     #[test]
     fn the_issue_examples_hold() {
-        assert_eq!(Rule::RequestFieldBecameRequired.impact().as_str(), "breaking-clients");
-        assert_eq!(Rule::ResponseFieldRemoved.impact().as_str(), "breaking-clients");
+        assert_eq!(
+            Rule::RequestFieldBecameRequired.impact().as_str(),
+            "breaking-clients"
+        );
+        assert_eq!(
+            Rule::ResponseFieldRemoved.impact().as_str(),
+            "breaking-clients"
+        );
         assert!(Rule::RequestRequiredFieldAdded.impact().servers);
-        assert_eq!(Rule::ResponseEnumValueAdded.impact().as_str(), "breaking-clients");
+        assert_eq!(
+            Rule::ResponseEnumValueAdded.impact().as_str(),
+            "breaking-clients"
+        );
     }
 
     #[test]

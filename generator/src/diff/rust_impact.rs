@@ -144,18 +144,17 @@ pub fn event_field(
         _ => (Api::ClientServer, "events"),
     };
     let content = format!("{module}::{}", names::event_content(event_type, variant));
+    let in_content = matches!(path.0.first(), Some(Segment::Key(k)) if k == "content");
+    let top_len = if in_content { 2 } else { 0 };
     let item = match &path.0[..] {
-        [] => content,
-        [Segment::Key(k)] if k == "content" => content,
-        [Segment::Key(k), Segment::Key(name)] if k == "content" => {
+        [Segment::Key(_), Segment::Key(name), ..] if in_content => {
             format!("{content}::{}", names::field(name))
         }
-        [Segment::Key(k), ..] if k == "content" => nested(path, 2, owner).unwrap_or(content),
-        _ => nested(path, 0, owner).unwrap_or(content),
+        _ => content,
     };
     RustItem {
         krate: names::crate_name(api),
-        path: item,
+        path: nested(path, top_len, owner).unwrap_or(item),
     }
 }
 
@@ -182,8 +181,14 @@ mod tests {
 
     #[test]
     fn names_follow_the_emitter() {
-        assert_eq!(names::operation_module("getRoomSummary"), "get_room_summary");
-        assert_eq!(names::event_content("m.room.member", None), "RoomMemberContent");
+        assert_eq!(
+            names::operation_module("getRoomSummary"),
+            "get_room_summary"
+        );
+        assert_eq!(
+            names::event_content("m.room.member", None),
+            "RoomMemberContent"
+        );
         assert_eq!(
             names::crate_name(Api::ApplicationService),
             "matrix-application-service-api"
