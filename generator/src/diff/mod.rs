@@ -82,6 +82,9 @@ pub struct Entry<T> {
     pub rule: Rule,
     /// Its version notes in the compared range.
     pub notes: Vec<Note>,
+    /// For an operation: the operation removed (for an added one) or added (for a removed
+    /// one) with the same API and `operationId`, as `METHOD path`: its path changed.
+    pub counterpart: Option<String>,
 }
 
 /// An item present in both versions, with its changes.
@@ -310,6 +313,7 @@ fn operations(
             item: operation_info(op, key.3.clone()),
             rule,
             notes: op_notes(op),
+            counterpart: None,
         }
     };
     let mut section = Section {
@@ -345,10 +349,35 @@ fn operations(
             });
         }
     }
+    link_moved(&mut section);
     section.added.sort_by(|a, b| a.item.cmp(&b.item));
     section.removed.sort_by(|a, b| a.item.cmp(&b.item));
     section.changed.sort_by(|a, b| a.item.cmp(&b.item));
     section
+}
+
+/// Links an added and a removed operation that share their API and `operationId` (and
+/// are the only ones that do): the same operation under a new path (`r0` → `v3`).
+fn link_moved(section: &mut Section<OperationInfo>) {
+    let id = |e: &Entry<OperationInfo>| (e.item.api, e.item.operation_id.clone());
+    let title = |e: &Entry<OperationInfo>| format!("{} {}", e.item.method, e.item.path);
+    let count = |entries: &[Entry<OperationInfo>], key: &(Api, String)| {
+        entries.iter().filter(|e| id(e) == *key).count()
+    };
+    let links: Vec<(usize, usize)> = (0..section.added.len())
+        .filter_map(|a| {
+            let key = id(&section.added[a]);
+            if count(&section.added, &key) != 1 || count(&section.removed, &key) != 1 {
+                return None;
+            }
+            let r = section.removed.iter().position(|e| id(e) == key)?;
+            Some((a, r))
+        })
+        .collect();
+    for (a, r) in links {
+        section.added[a].counterpart = Some(title(&section.removed[r]));
+        section.removed[r].counterpart = Some(title(&section.added[a]));
+    }
 }
 
 fn operation_changes(
@@ -489,6 +518,7 @@ fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section
                 item: event_info(new_keys[key]),
                 rule: Rule::EventAdded,
                 notes: root_notes(new, new_keys[key]),
+                counterpart: None,
             })
             .collect(),
         removed: removed
@@ -497,6 +527,7 @@ fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section
                 item: event_info(old_keys[key]),
                 rule: Rule::EventRemoved,
                 notes: root_notes(old, old_keys[key]),
+                counterpart: None,
             })
             .collect(),
         changed: Vec::new(),

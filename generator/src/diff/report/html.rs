@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    Change, Changed, Counts, Entry, Impact, Report, Whole, api_groups, change_text, event_title,
-    impact_text, location_text, note_text, operation_title,
+    Change, Changed, Counts, Entry, Impact, Report, Whole, api_groups, breaking, change_text,
+    counterpart_text, event_title, impact_text, location_text, note_text, operation_title,
 };
 use crate::diff::Rule;
 
@@ -122,6 +122,27 @@ pub fn render(report: &Report) -> String {
          <input type=\"search\" id=\"search\" placeholder=\"Filter by path, field, rule or Rust item\">\
          <button type=\"button\" id=\"expand\">expand / collapse all</button></div>"
     );
+    let breaking = breaking(report);
+    if !breaking.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Breaking changes</h2>\n<table><thead><tr><th>operation or event</th><th>location</th>\
+             <th>rule</th></tr></thead><tbody>"
+        );
+        for b in breaking {
+            let _ = writeln!(
+                out,
+                "<tr class=\"breaking\"><td><code>{}</code></td><td><code>{}</code></td>\
+                 <td class=\"rule\" title=\"{}\">{}<br><small>{}</small></td></tr>",
+                esc(&b.title),
+                esc(&b.location),
+                esc(b.rule.explanation()),
+                b.rule,
+                impact_text(b.rule.impact())
+            );
+        }
+        let _ = writeln!(out, "</tbody></table>");
+    }
     let groups = api_groups(report);
     let _ = write!(out, "<nav>");
     for (api, ..) in &groups {
@@ -136,10 +157,10 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "<a href=\"#rules\">rules</a></nav>\n<main>");
     for (api, added, removed, changed) in groups {
         let _ = writeln!(out, "<section id=\"api-{api}\">\n<h2>{api}</h2>");
-        entries(&mut out, "Added operations", &added, |e| {
+        entries(&mut out, '+', "Added operations", &added, |e| {
             operation_line(&e.item.method.to_string(), &operation_title(&e.item))
         });
-        entries(&mut out, "Removed operations", &removed, |e| {
+        entries(&mut out, '-', "Removed operations", &removed, |e| {
             operation_line(&e.item.method.to_string(), &operation_title(&e.item))
         });
         if !changed.is_empty() {
@@ -156,10 +177,10 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "<section id=\"events\">\n<h2>Event schemas</h2>");
         let added: Vec<_> = events.added.iter().collect();
         let removed: Vec<_> = events.removed.iter().collect();
-        entries(&mut out, "Added event schemas", &added, |e| {
+        entries(&mut out, '+', "Added event schemas", &added, |e| {
             format!("<code>{}</code>", esc(&event_title(&e.item)))
         });
-        entries(&mut out, "Removed event schemas", &removed, |e| {
+        entries(&mut out, '-', "Removed event schemas", &removed, |e| {
             format!("<code>{}</code>", esc(&event_title(&e.item)))
         });
         if !events.changed.is_empty() {
@@ -212,6 +233,7 @@ fn operation_line(method: &str, title: &str) -> String {
 
 fn entries<T>(
     out: &mut String,
+    sign: char,
     heading: &str,
     items: &[&Entry<T>],
     title: impl Fn(&Entry<T>) -> String,
@@ -224,6 +246,13 @@ fn entries<T>(
         let impact = entry.rule.impact();
         let class = if impact.is_breaking() { "breaking" } else { "" };
         let mut notes = String::new();
+        if let Some(other) = &entry.counterpart {
+            let _ = write!(
+                notes,
+                " <span class=\"notes\">{}</span>",
+                esc(&counterpart_text(sign, other))
+            );
+        }
         for note in &entry.notes {
             let _ = write!(
                 notes,

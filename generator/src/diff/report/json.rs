@@ -50,6 +50,9 @@ struct Classified<'r> {
     breaks: Vec<&'static str>,
     /// For added and removed items: the rule; `null` for changed ones (see `changes`).
     rule: Option<&'static str>,
+    /// For added and removed operations: the one on the other side with the same
+    /// `operationId` (`METHOD path`), if any.
+    counterpart: Option<&'r str>,
     notes: Vec<JsonNote<'r>>,
     /// For changed items; `null` for added and removed ones.
     changes: Option<Vec<JsonChange<'r>>>,
@@ -130,6 +133,7 @@ fn entry<T>(entry: &Entry<T>) -> Classified<'_> {
         classification: impact.as_str(),
         breaks: impact.breaks(),
         rule: Some(entry.rule.name()),
+        counterpart: entry.counterpart.as_deref(),
         notes: notes(&entry.notes),
         changes: None,
     }
@@ -141,6 +145,7 @@ fn changed<T>(changed: &Changed<T>) -> Classified<'_> {
         classification: impact.as_str(),
         breaks: impact.breaks(),
         rule: None,
+        counterpart: None,
         notes: notes(&changed.notes),
         changes: Some(changed.changes.iter().map(change).collect()),
     }

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use super::{
-    Change, Changed, Entry, Report, Whole, api_groups, change_text, event_title, impact_text,
-    location_text, note_text, operation_title, summary,
+    Change, Changed, Entry, Report, Whole, api_groups, breaking, change_text, counterpart_text,
+    event_title, impact_text, location_text, note_text, operation_title, summary,
 };
 use crate::diff::Rule;
 
@@ -21,16 +21,33 @@ pub fn render(report: &Report) -> String {
         summary(report),
         impact_text(report.impact())
     );
+    let breaking = breaking(report);
+    if !breaking.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Breaking changes\n\n| operation or event | location | rule | breaks |\n| --- | --- | --- | --- |"
+        );
+        for b in breaking {
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} |",
+                code(&b.title),
+                code(&b.location),
+                b.rule,
+                impact_text(b.rule.impact())
+            );
+        }
+    }
     for (api, added, removed, changed) in api_groups(report) {
         let _ = writeln!(out, "\n## {api}");
-        entries(&mut out, "Added operations", &added, |e| {
+        entries(&mut out, '+', "Added operations", &added, |e| {
             format!(
                 "`{}` ({})",
                 operation_title(&e.item),
                 code(&e.item.rust.to_string())
             )
         });
-        entries(&mut out, "Removed operations", &removed, |e| {
+        entries(&mut out, '-', "Removed operations", &removed, |e| {
             format!(
                 "`{}` ({})",
                 operation_title(&e.item),
@@ -49,14 +66,14 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\n## Event schemas");
         let added: Vec<_> = events.added.iter().collect();
         let removed: Vec<_> = events.removed.iter().collect();
-        entries(&mut out, "Added event schemas", &added, |e| {
+        entries(&mut out, '+', "Added event schemas", &added, |e| {
             format!(
                 "`{}` ({})",
                 event_title(&e.item),
                 code(&e.item.rust.to_string())
             )
         });
-        entries(&mut out, "Removed event schemas", &removed, |e| {
+        entries(&mut out, '-', "Removed event schemas", &removed, |e| {
             format!(
                 "`{}` ({})",
                 event_title(&e.item),
@@ -86,6 +103,7 @@ fn cell(text: &str) -> String {
 
 fn entries<T>(
     out: &mut String,
+    sign: char,
     heading: &str,
     items: &[&Entry<T>],
     title: impl Fn(&Entry<T>) -> String,
@@ -99,6 +117,9 @@ fn entries<T>(
         let mut line = format!("- {} — `{}`", title(entry), entry.rule);
         if impact.is_breaking() {
             line.push_str(&format!(", **{}**", impact_text(impact)));
+        }
+        if let Some(other) = &entry.counterpart {
+            line.push_str(&format!("; {}", counterpart_text(sign, &code(other))));
         }
         for note in &entry.notes {
             line.push_str(&format!("; *{}*", note_text(note)));

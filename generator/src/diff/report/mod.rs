@@ -163,6 +163,12 @@ impl Whole for EventInfo {
     const WHOLE: &'static str = "event";
 }
 
+/// `same operationId as the removed GET /…` for an added (`+`) or removed (`-`) entry.
+fn counterpart_text(sign: char, other: &str) -> String {
+    let side = if sign == '+' { "removed" } else { "added" };
+    format!("same operationId as the {side} {other}")
+}
+
 /// `1.18 changed: The score request parameter was removed.` on one line.
 fn note_text(note: &Note) -> String {
     let text: Vec<&str> = note.text.split_whitespace().collect();
@@ -198,4 +204,50 @@ fn api_groups(report: &Report) -> Vec<ApiGroup<'_>> {
         })
         .filter(|(_, a, r, c)| !(a.is_empty() && r.is_empty() && c.is_empty()))
         .collect()
+}
+
+/// One breaking change, for the overview at the top of a report.
+struct Breaking {
+    /// The operation or event.
+    title: String,
+    /// Where in it (`(operation)` for the whole).
+    location: String,
+    /// The rule.
+    rule: crate::diff::Rule,
+}
+
+/// Every breaking change, in report order.
+fn breaking(report: &Report) -> Vec<Breaking> {
+    fn from_section<T: Whole>(
+        out: &mut Vec<Breaking>,
+        section: &crate::diff::Section<T>,
+        title: impl Fn(&T) -> String,
+    ) {
+        for entry in section.added.iter().chain(&section.removed) {
+            if entry.rule.impact().is_breaking() {
+                out.push(Breaking {
+                    title: title(&entry.item),
+                    location: format!("({})", T::WHOLE),
+                    rule: entry.rule,
+                });
+            }
+        }
+        for changed in &section.changed {
+            for change in &changed.changes {
+                if change.rule.impact().is_breaking() {
+                    out.push(Breaking {
+                        title: title(&changed.item),
+                        location: location_text(change, T::WHOLE),
+                        rule: change.rule,
+                    });
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    from_section(&mut out, &report.operations, |op| {
+        format!("{} {}", op.api, operation_title(op))
+    });
+    from_section(&mut out, &report.events, event_title);
+    out
 }

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::{
-    Change, Changed, Entry, Report, Whole, api_groups, change_text, event_title, impact_text,
-    location_text, note_text, operation_title, summary,
+    Change, Changed, Entry, Report, Whole, api_groups, breaking, change_text, counterpart_text,
+    event_title, impact_text, location_text, note_text, operation_title, summary,
 };
 
 struct Style {
@@ -75,6 +75,20 @@ pub fn render(report: &Report, color: bool) -> String {
             changed_block(&mut out, &style, &event_title(&changed.item), changed);
         }
     }
+    let breaking = breaking(report);
+    if !breaking.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("breaking changes"));
+        for b in breaking {
+            let line = format!(
+                "  {}  {}  {} ({})",
+                b.title,
+                b.location,
+                b.rule,
+                impact_text(b.rule.impact())
+            );
+            let _ = writeln!(out, "{}", style.red(&line));
+        }
+    }
     let _ = writeln!(out, "\n{}", summary(report));
     out
 }
@@ -92,6 +106,9 @@ fn entry_line<T>(out: &mut String, style: &Style, sign: char, title: &str, entry
         style.green(&line)
     };
     let _ = writeln!(out, "{line}");
+    if let Some(other) = &entry.counterpart {
+        let _ = writeln!(out, "      {}", style.dim(&counterpart_text(sign, other)));
+    }
     for note in &entry.notes {
         let _ = writeln!(out, "      {}", style.dim(&note_text(note)));
     }
