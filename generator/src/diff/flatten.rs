@@ -468,17 +468,20 @@ impl<'t> Flattener<'t> {
         }
     }
 
-    /// A union's variants that have members: directly under the union's path when there
-    /// is one, else each under a label.
+    /// The members of a union's variants (objects with members, arrays, tuples): directly
+    /// under the union's path when one variant has members, else each under a label.
     fn variants(&mut self, path: &FieldPath, variants: &[SchemaId]) {
         let containers: Vec<SchemaId> = variants
             .iter()
             .map(|&v| self.types.target(v))
-            .filter(|&v| {
-                matches!(
-                    self.types.get(v).kind,
-                    Kind::Object(_) | Kind::Array { .. } | Kind::Tuple { .. } | Kind::Union { .. }
-                )
+            .filter(|&v| match &self.types.get(v).kind {
+                Kind::Object(o) => {
+                    !o.properties.is_empty()
+                        || !o.pattern_properties.is_empty()
+                        || matches!(o.additional, Additional::Schema(_))
+                }
+                Kind::Array { .. } | Kind::Tuple { .. } | Kind::Union { .. } => true,
+                _ => false,
             })
             .collect();
         if let [only] = containers[..] {
@@ -564,5 +567,146 @@ fn normalise_media_type(media_type: &str) -> String {
     match media_type {
         "application/octet-stream" => "*/*".to_owned(),
         other => other.to_ascii_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::documents::Location;
+    use crate::ir::{Annotations, PatternProperty, Property, Schema, StringType, UnionOrigin};
+
+    fn push(types: &mut TypeSpace, kind: Kind) -> SchemaId {
+        types.push(Schema {
+            location: Location {
+                file: Arc::from(Path::new("test.yaml")),
+                pointer: String::new(),
+            },
+            annotations: Annotations::default(),
+            kind,
+            nullable: false,
+            name: None,
+        })
+    }
+
+    fn string(types: &mut TypeSpace, format: Option<&str>, values: &[&str]) -> SchemaId {
+        push(
+            types,
+            Kind::String(StringType {
+                format: format.map(str::to_owned),
+                enum_values: values.iter().map(|v| (*v).to_owned()).collect(),
+                ..StringType::default()
+            }),
+        )
+    }
+
+    fn object(types: &mut TypeSpace, object: ObjectType) -> SchemaId {
+        push(types, Kind::Object(object))
+    }
+
+    fn flat(types: &TypeSpace, id: SchemaId) -> Vec<(String, String)> {
+        let mut flattener = Flattener::new(types);
+        flattener.field(FieldPath::default(), id, Meta::default());
+        flattener
+            .out
+            .iter()
+            .map(|(p, f)| (p.to_string(), super::super::compare::types_text(&f.shape)))
+            .collect()
+    }
+
+    #[test]
+    fn maps_are_one_shape_however_written() {
+        let mut types = TypeSpace::default();
+        let leaf = string(&mut types, None, &[]);
+        let inner = object(
+            &mut types,
+            ObjectType {
+                additional: Additional::Schema(leaf),
+                ..ObjectType::default()
+            },
+        );
+        let additional = object(
+            &mut types,
+            ObjectType {
+                additional: Additional::Schema(inner),
+                ..ObjectType::default()
+            },
+        );
+        let pattern = object(
+            &mut types,
+            ObjectType {
+                pattern_properties: vec![PatternProperty {
+                    pattern: String::new(),
+                    key_format: None,
+                    schema: inner,
+                }],
+                ..ObjectType::default()
+            },
+        );
+        assert_eq!(flat(&types, additional), flat(&types, pattern));
+        assert_eq!(
+            flat(&types, additional)[2],
+            ("{}{}".into(), "string".into())
+        );
+    }
+
+    #[test]
+    fn type_lists_are_sets_and_several_object_variants_get_stable_labels() {
+        let mut types = TypeSpace::default();
+        let s = string(&mut types, None, &[]);
+        let o = object(&mut types, ObjectType::default());
+        let forward = push(
+            &mut types,
+            Kind::Union {
+                variants: vec![s, o],
+                origin: UnionOrigin::TypeArray,
+            },
+        );
+        let backward = push(
+            &mut types,
+            Kind::Union {
+                variants: vec![o, s],
+                origin: UnionOrigin::OneOf,
+            },
+        );
+        assert_eq!(flat(&types, forward), flat(&types, backward));
+
+        let variant = |types: &mut TypeSpace, value: &str| {
+            let fixed = string(types, None, &[value]);
+            let user = string(types, Some("mx-user-id"), &[]);
+            object(
+                types,
+                ObjectType {
+                    properties: vec![
+                        Property {
+                            name: "type".into(),
+                            schema: fixed,
+                            required: true,
+                        },
+                        Property {
+                            name: "user".into(),
+                            schema: user,
+                            required: false,
+                        },
+                    ],
+                    ..ObjectType::default()
+                },
+            )
+        };
+        let a = variant(&mut types, "m.a");
+        let b = variant(&mut types, "m.b");
+        let union = push(
+            &mut types,
+            Kind::Union {
+                variants: vec![b, a],
+                origin: UnionOrigin::OneOf,
+            },
+        );
+        let paths: Vec<String> = flat(&types, union).into_iter().map(|(p, _)| p).collect();
+        assert!(paths.contains(&"<type=m.a>.user".to_owned()));
+        assert!(paths.contains(&"<type=m.b>.type".to_owned()));
     }
 }

@@ -221,7 +221,8 @@ rules! {
     RequestEnumValueAdded => SERVERS,
     /// A request enum lost values: old clients may still send them.
     RequestEnumValueRemoved => CLIENTS,
-    /// A request field's format changed from one to another.
+    /// A request field's format changed from one to another (`uri` → `mx-mxc-uri`):
+    /// values of one grammar need not be values of the other.
     RequestFormatChanged => BOTH,
     /// The request body may be sent as a new media type: old servers do not accept it.
     RequestMediaTypeAdded => SERVERS,
@@ -247,7 +248,8 @@ rules! {
     ResponseEnumValueAdded => CLIENTS,
     /// A response enum lost values: old servers may still send them.
     ResponseEnumValueRemoved => SERVERS,
-    /// A response field's format changed from one to another.
+    /// A response field's format changed from one to another (`uri` → `mx-mxc-uri`):
+    /// values of one grammar need not be values of the other.
     ResponseFormatChanged => BOTH,
     /// A response may come as a new media type: old clients may not handle it.
     ResponseMediaTypeAdded => CLIENTS,
@@ -267,7 +269,7 @@ rules! {
     EventFieldBecameRequired => CLIENTS,
     /// An event field became optional: old clients may rely on it.
     EventFieldBecameOptional => CLIENTS,
-    /// An event field's type changed.
+    /// An event field's type changed: senders and readers disagree.
     EventTypeChanged => CLIENTS,
     /// An event field admits more values: old readers may not understand them.
     EventTypeWidened => CLIENTS,
@@ -277,7 +279,8 @@ rules! {
     EventEnumValueAdded => CLIENTS,
     /// An event enum lost values: old clients may still send them.
     EventEnumValueRemoved => CLIENTS,
-    /// An event field's format changed from one to another.
+    /// An event field's format changed from one to another: values of one grammar need
+    /// not be values of the other.
     EventFormatChanged => CLIENTS,
 }
 
