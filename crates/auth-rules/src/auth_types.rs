@@ -32,10 +32,22 @@ impl<'a> AuthTypes<'a> {
         }
     }
 
+    /// Adds a key that cannot be present yet.
     fn push(&mut self, event_type: &'static str, state_key: &'a str) {
-        if !self.contains(event_type, state_key) && self.len < self.keys.len() {
+        if self.len < self.keys.len() {
             self.keys[self.len] = (event_type, state_key);
             self.len += 1;
+        }
+    }
+
+    /// Adds a member key unless that user's is present (types are `'static` constants, so
+    /// only state keys need comparing).
+    fn push_member(&mut self, user: &'a str) {
+        let present = self.keys[..self.len]
+            .iter()
+            .any(|(t, k)| *k == user && *t == MEMBER);
+        if !present {
+            self.push(MEMBER, user);
         }
     }
 
@@ -82,7 +94,7 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
             types.push(JOIN_RULES, "");
         }
         if let Some(target) = event.state_key() {
-            types.push(MEMBER, target);
+            types.push_member(target);
         }
         if membership == Some("invite") {
             let token = content
@@ -99,7 +111,7 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
                 .get(JOIN_AUTHORISED_VIA_USERS_SERVER)
                 .and_then(Value::as_str);
             if let Some(authoriser) = authoriser {
-                types.push(MEMBER, authoriser);
+                types.push_member(authoriser);
             }
         }
     }

@@ -136,11 +136,7 @@ pub fn check_against_state<S: AuthState + ?Sized>(
         return Err(Rejection::SenderNotJoined);
     }
 
-    let levels = Levels {
-        version,
-        create,
-        power_levels: power_levels_content(state),
-    };
+    let levels = Levels::new(version, create, power_levels_content(state));
 
     if event.event_type() == THIRD_PARTY_INVITE {
         let user_level = levels.user(sender)?;

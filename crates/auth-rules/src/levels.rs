@@ -68,9 +68,29 @@ pub(crate) struct Levels<'a, E: Event + ?Sized> {
     pub version: &'a RoomVersion,
     pub create: &'a E,
     pub power_levels: Option<&'a JsonObject>,
+    /// `users` of the power levels (looked up once); `Err` if it is not an object.
+    users: Result<Option<&'a JsonObject>, ()>,
 }
 
-impl<E: Event + ?Sized> Levels<'_, E> {
+impl<'a, E: Event + ?Sized> Levels<'a, E> {
+    pub fn new(
+        version: &'a RoomVersion,
+        create: &'a E,
+        power_levels: Option<&'a JsonObject>,
+    ) -> Self {
+        let users = match power_levels.and_then(|content| content.get("users")) {
+            None => Ok(None),
+            Some(Value::Object(users)) => Ok(Some(users)),
+            Some(_) => Err(()),
+        };
+        Levels {
+            version,
+            create,
+            power_levels,
+            users,
+        }
+    }
+
     /// A user's power level: creators' in v12, `users`, `users_default`; without a power levels
     /// event, 100 for the creator and 0 for everyone else.
     pub fn user(&self, user: &str) -> Result<i128, Rejection> {
@@ -93,7 +113,10 @@ impl<E: Event + ?Sized> Levels<'_, E> {
             };
             return Ok(if creator == Some(user) { 100 } else { 0 });
         };
-        let listed = nested(content, "users")?.and_then(|users| users.get(user));
+        let listed = match self.users {
+            Ok(users) => users.and_then(|users| users.get(user)),
+            Err(()) => return Err(MalformedPowerLevels::NotAnObject("users".into()).into()),
+        };
         let level = match listed {
             Some(value) if !value.is_null() => value,
             _ => match content.get("users_default") {

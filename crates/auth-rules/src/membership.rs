@@ -74,13 +74,13 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
         None => Some("invite"),
     };
 
-    let levels = Levels {
-        version,
-        create,
-        power_levels: power_levels_content(state),
-    };
+    let levels = Levels::new(version, create, power_levels_content(state));
     let user_level = levels.user(sender)?;
-    let target_level = levels.user(target)?;
+    let target_level = if target == sender {
+        user_level
+    } else {
+        levels.user(target)?
+    };
     let invite_level = levels.named("invite", 0)?;
     let ban_level = levels.named("ban", 50)?;
 

@@ -23,10 +23,13 @@ pub enum PduError {
 }
 
 /// A PDU with its fields checked and its event ID computed once (the reference hash for room
-/// versions 3 and up). Keeps the JSON object; [`pdu`](Self::pdu) gives it back.
+/// versions 3 and up). Keeps the JSON object; [`to_pdu`](Self::to_pdu) and
+/// [`into_pdu`](Self::into_pdu) give it back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PduEvent {
+    /// The PDU without `content`, which is kept apart for direct access.
     pdu: JsonObject,
+    content: JsonObject,
     version: &'static RoomVersion,
     event_id: String,
     room_id: Option<String>,
@@ -41,7 +44,6 @@ pub struct PduEvent {
     rejected: bool,
 }
 
-static EMPTY: std::sync::LazyLock<JsonObject> = std::sync::LazyLock::new(JsonObject::new);
 
 impl PduEvent {
     /// Checks the fields of `pdu` and computes its event ID under `version`.
@@ -53,7 +55,7 @@ impl PduEvent {
     /// Like [`new`](Self::new), with an event ID the caller already knows (from its storage);
     /// it is not recomputed.
     pub fn with_event_id(
-        pdu: JsonObject,
+        mut pdu: JsonObject,
         version: &'static RoomVersion,
         event_id: String,
     ) -> Result<Self, PduError> {
@@ -90,8 +92,13 @@ impl PduEvent {
             pdu.get("redacts")
         };
         let redacts = redacts_field.and_then(Value::as_str).map(str::to_owned);
+        let content = match pdu.remove("content") {
+            Some(Value::Object(content)) => content,
+            _ => JsonObject::new(),
+        };
         Ok(PduEvent {
             pdu,
+            content,
             version,
             event_id,
             room_id,
@@ -118,13 +125,16 @@ impl PduEvent {
         self
     }
 
-    /// The PDU as given.
-    pub fn pdu(&self) -> &JsonObject {
-        &self.pdu
+    /// The PDU as given (a copy).
+    pub fn to_pdu(&self) -> JsonObject {
+        let mut pdu = self.pdu.clone();
+        pdu.insert("content".into(), Value::Object(self.content.clone()));
+        pdu
     }
 
     /// The PDU as given, consuming the event.
-    pub fn into_pdu(self) -> JsonObject {
+    pub fn into_pdu(mut self) -> JsonObject {
+        self.pdu.insert("content".into(), Value::Object(self.content));
         self.pdu
     }
 
@@ -151,10 +161,7 @@ impl Event for PduEvent {
         &self.sender
     }
     fn content(&self) -> &JsonObject {
-        match self.pdu.get("content") {
-            Some(Value::Object(content)) => content,
-            _ => &EMPTY,
-        }
+        &self.content
     }
     fn prev_event_ids(&self) -> impl Iterator<Item = &str> {
         self.prev_events.iter().map(String::as_str)

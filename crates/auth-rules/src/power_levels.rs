@@ -1,7 +1,5 @@
 //! Rule 10 (rule 9 before v12): changes to `m.room.power_levels`.
 
-use std::collections::BTreeSet;
-
 use matrix_event_format::{JsonObject, RoomVersion};
 use serde_json::Value;
 
@@ -33,11 +31,18 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
         Some(Value::Object(users)) => Some(users),
         Some(_) => return Err(MalformedPowerLevels::NotAnObject("users".into()).into()),
     };
+    let integers_only = version.integer_only_power_levels;
     for (user, level) in users.into_iter().flatten() {
         if !looks_like_user_id(user) {
             return Err(MalformedPowerLevels::InvalidUserId(user.clone()).into());
         }
-        if python_int(level).is_err() {
+        // From v10 the values must be JSON integers (checked here rather than below).
+        let valid = if integers_only {
+            is_json_integer(level)
+        } else {
+            python_int(level).is_ok()
+        };
+        if !valid {
             return Err(MalformedPowerLevels::NotAnInteger(format!("users.{user}")).into());
         }
     }
@@ -58,7 +63,7 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
                 if !is_json_integer(value) {
                     return Err(MalformedPowerLevels::NotAnInteger(key.clone()).into());
                 }
-            } else if matches!(key.as_str(), "events" | "notifications" | "users") {
+            } else if matches!(key.as_str(), "events" | "notifications") {
                 let all_integers = value
                     .as_object()
                     .is_some_and(|map| map.values().all(is_json_integer));
@@ -75,77 +80,95 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
     let sender = event.sender();
     let user_level = levels.user(sender)?;
 
-    let mut checks: Vec<(&str, Option<&str>)> = NAMED_LEVELS.iter().map(|k| (*k, None)).collect();
-    let nested_keys = |section: &'static str| -> Result<BTreeSet<String>, Rejection> {
-        let mut keys = BTreeSet::new();
-        for map in [old, content] {
-            if let Some(value) = map.get(section) {
-                let Value::Object(entries) = value else {
-                    return Err(MalformedPowerLevels::NotAnObject(section.into()).into());
-                };
-                keys.extend(entries.keys().cloned());
+    for name in NAMED_LEVELS {
+        check_change(name, None, old.get(name), content.get(name), sender, user_level)?;
+    }
+    let mut sections = vec!["users", "events"];
+    if version.limit_notifications_power_levels {
+        sections.push("notifications");
+    }
+    for section in sections {
+        let old_entries = sorted_entries(old, section)?;
+        let new_entries = sorted_entries(content, section)?;
+        // Walk both sorted lists at once: every key added, changed, removed or kept.
+        let (mut i, mut j) = (0, 0);
+        while i < old_entries.len() || j < new_entries.len() {
+            let (key, old_value, new_value) = match (old_entries.get(i), new_entries.get(j)) {
+                (Some(&(a, va)), Some(&(b, vb))) if a == b => {
+                    i += 1;
+                    j += 1;
+                    (a, Some(va), Some(vb))
+                }
+                (Some(&(a, va)), Some(&(b, _))) if a < b => {
+                    i += 1;
+                    (a, Some(va), None)
+                }
+                (Some(&(a, va)), None) => {
+                    i += 1;
+                    (a, Some(va), None)
+                }
+                (_, Some(&(b, vb))) => {
+                    j += 1;
+                    (b, None, Some(vb))
+                }
+                (None, None) => break,
+            };
+            // Fast path: the same integer before and after is no change.
+            let unchanged = matches!((old_value, new_value), (Some(a), Some(b)) if a == b && a.is_i64());
+            if !unchanged {
+                check_change(key, Some(section), old_value, new_value, sender, user_level)?;
             }
-        }
-        Ok(keys)
-    };
-    let user_keys = nested_keys("users")?;
-    let event_keys = nested_keys("events")?;
-    let notification_keys = if version.limit_notifications_power_levels {
-        nested_keys("notifications")?
-    } else {
-        BTreeSet::new()
-    };
-    checks.extend(user_keys.iter().map(|k| (k.as_str(), Some("users"))));
-    checks.extend(event_keys.iter().map(|k| (k.as_str(), Some("events"))));
-    checks.extend(
-        notification_keys
-            .iter()
-            .map(|k| (k.as_str(), Some("notifications"))),
-    );
-
-    for (key, section) in checks {
-        let old_level = level_at(old, section, key)?;
-        let new_level = level_at(content, section, key)?;
-        if old_level.is_some() && old_level == new_level {
-            continue;
-        }
-        let path = || match section {
-            Some(section) => format!("{section}.{key}"),
-            None => key.to_owned(),
-        };
-        if section == Some("users") && key != sender && old_level == Some(user_level) {
-            return Err(Rejection::PowerLevelEqualToOwn { key: path() });
-        }
-        if old_level.is_some_and(|l| l > user_level) || new_level.is_some_and(|l| l > user_level) {
-            return Err(Rejection::PowerLevelAboveOwn { key: path() });
         }
     }
     Ok(())
 }
 
-/// `content[key]` or `content[section][key]` as a level; `None` if absent.
-fn level_at(
-    content: &JsonObject,
-    section: Option<&str>,
-    key: &str,
-) -> Result<Option<i128>, Rejection> {
-    let map = match section {
-        None => content,
-        Some(section) => match content.get(section) {
-            Some(Value::Object(map)) => map,
-            _ => return Ok(None),
-        },
+/// The entries of `content[section]`, sorted by key (empty if absent).
+fn sorted_entries<'c>(
+    content: &'c JsonObject,
+    section: &'static str,
+) -> Result<Vec<(&'c str, &'c Value)>, Rejection> {
+    let mut entries: Vec<(&str, &Value)> = match content.get(section) {
+        None => return Ok(Vec::new()),
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        Some(_) => return Err(MalformedPowerLevels::NotAnObject(section.into()).into()),
     };
-    match map.get(key) {
-        None => Ok(None),
-        Some(value) => python_int(value).map(Some).map_err(|_| {
-            let path = match section {
-                Some(section) => format!("{section}.{key}"),
-                None => key.to_owned(),
-            };
-            MalformedPowerLevels::NotAnInteger(path).into()
-        }),
+    // Usually sorted already (a map sorted by key), which this sort detects in linear time.
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    Ok(entries)
+}
+
+/// The rules for one level that may change from `old_value` to `new_value`.
+fn check_change(
+    key: &str,
+    section: Option<&str>,
+    old_value: Option<&Value>,
+    new_value: Option<&Value>,
+    sender: &str,
+    user_level: i128,
+) -> Result<(), Rejection> {
+    let path = || match section {
+        Some(section) => format!("{section}.{key}"),
+        None => key.to_owned(),
+    };
+    let level = |value: Option<&Value>| -> Result<Option<i128>, Rejection> {
+        value
+            .map(|value| python_int(value).map_err(|_| MalformedPowerLevels::NotAnInteger(path())))
+            .transpose()
+            .map_err(Rejection::from)
+    };
+    let old_level = level(old_value)?;
+    let new_level = level(new_value)?;
+    if old_level.is_some() && old_level == new_level {
+        return Ok(());
     }
+    if section == Some("users") && key != sender && old_level == Some(user_level) {
+        return Err(Rejection::PowerLevelEqualToOwn { key: path() });
+    }
+    if old_level.is_some_and(|l| l > user_level) || new_level.is_some_and(|l| l > user_level) {
+        return Err(Rejection::PowerLevelAboveOwn { key: path() });
+    }
+    Ok(())
 }
 
 /// A JSON integer (not a float, string or boolean).

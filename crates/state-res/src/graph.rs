@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use foldhash::HashMap;
-use matrix_auth_rules::{CREATE, Event, POWER_LEVELS};
+use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
@@ -14,10 +14,42 @@ use crate::provider::EventProvider;
 /// An event's index in an [`AuthGraph`].
 pub(crate) type Node = u32;
 
+/// What an event is to the authorization rules (classified once, compared cheaply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Missing,
+    Create,
+    PowerLevels,
+    JoinRules,
+    Member,
+    ThirdPartyInvite,
+    Other,
+}
+
+impl Kind {
+    fn of<E: Event>(event: Option<&E>) -> Kind {
+        let Some(event) = event else {
+            return Kind::Missing;
+        };
+        let Some(state_key) = event.state_key() else {
+            return Kind::Other;
+        };
+        match event.event_type() {
+            CREATE if state_key.is_empty() => Kind::Create,
+            POWER_LEVELS if state_key.is_empty() => Kind::PowerLevels,
+            JOIN_RULES if state_key.is_empty() => Kind::JoinRules,
+            MEMBER => Kind::Member,
+            THIRD_PARTY_INVITE => Kind::ThirdPartyInvite,
+            _ => Kind::Other,
+        }
+    }
+}
+
 /// The interned auth DAG.
 pub(crate) struct AuthGraph<'a, E> {
     ids: Vec<Cow<'a, str>>,
     events: Vec<Option<&'a E>>,
+    kinds: Vec<Kind>,
     index: HashMap<Cow<'a, str>, Node>,
     /// Edges of node `i`: `edges[edge_start[i]..edge_start[i + 1]]` (after [`explore`](Self::explore)).
     edge_start: Vec<u32>,
@@ -28,16 +60,24 @@ pub(crate) struct AuthGraph<'a, E> {
 }
 
 impl<'a, E: Event> AuthGraph<'a, E> {
-    pub fn new() -> Self {
+    /// An empty graph with room for about `capacity` events.
+    pub fn with_capacity(capacity: usize) -> Self {
         AuthGraph {
-            ids: Vec::new(),
-            events: Vec::new(),
-            index: HashMap::default(),
-            edge_start: vec![0],
-            edges: Vec::new(),
+            ids: Vec::with_capacity(capacity),
+            events: Vec::with_capacity(capacity),
+            kinds: Vec::with_capacity(capacity),
+            index: HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            edge_start: Vec::with_capacity(capacity + 1),
+            edges: Vec::with_capacity(capacity * 4),
             implied_creates: HashMap::default(),
             explored: 0,
         }
+        .started()
+    }
+
+    fn started(mut self) -> Self {
+        self.edge_start.push(0);
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -62,6 +102,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         self.index.insert(id.clone(), node);
         self.ids.push(id);
         self.events.push(event);
+        self.kinds.push(Kind::of(event));
         node
     }
 
@@ -125,11 +166,15 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         &self.edges[self.edge_start[node] as usize..self.edge_start[node + 1] as usize]
     }
 
+    pub fn kind(&self, node: Node) -> Kind {
+        self.kinds[node as usize]
+    }
+
     /// The first `m.room.power_levels` event among the (known) auth events of `node`.
     pub fn power_levels_parent(&self, node: Node) -> Option<Node> {
-        self.parents(node).iter().copied().find(|&parent| {
-            self.event(parent)
-                .is_some_and(|event| event.is(POWER_LEVELS, ""))
-        })
+        self.parents(node)
+            .iter()
+            .copied()
+            .find(|&parent| self.kind(parent) == Kind::PowerLevels)
     }
 }

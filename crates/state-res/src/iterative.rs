@@ -3,15 +3,74 @@
 //! for keys the state lacks).
 
 use foldhash::HashMap;
-use matrix_auth_rules::{Event, auth_types_for_event, check_against_state};
+use matrix_auth_rules::{
+    AuthState, CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE,
+    auth_types_for_event, check_against_state,
+};
 use matrix_event_format::RoomVersion;
 
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Node};
-use crate::room::RoomGuard;
+use crate::graph::{AuthGraph, Kind, Node};
+use crate::room::NodeRooms;
 
 /// A room state during resolution: `(type, state_key)` → node.
 pub(crate) type WorkingState<'a> = HashMap<(&'a str, &'a str), Node>;
+
+/// The events one check reads, by kind; a later event for the same key replaces an earlier
+/// one (as when a map is built from the list).
+struct AuthSet<'a, E> {
+    create: Option<&'a E>,
+    power_levels: Option<&'a E>,
+    join_rules: Option<&'a E>,
+    members: Vec<(&'a str, &'a E)>,
+    invites: Vec<(&'a str, &'a E)>,
+}
+
+impl<'a, E: Event> AuthSet<'a, E> {
+    fn clear(&mut self) {
+        self.create = None;
+        self.power_levels = None;
+        self.join_rules = None;
+        self.members.clear();
+        self.invites.clear();
+    }
+
+    fn put(&mut self, kind: Kind, event: &'a E) {
+        let keyed = |list: &mut Vec<(&'a str, &'a E)>| {
+            let key = event.state_key().unwrap_or_default();
+            match list.iter_mut().find(|(k, _)| *k == key) {
+                Some(entry) => entry.1 = event,
+                None => list.push((key, event)),
+            }
+        };
+        match kind {
+            Kind::Create => self.create = Some(event),
+            Kind::PowerLevels => self.power_levels = Some(event),
+            Kind::JoinRules => self.join_rules = Some(event),
+            Kind::Member => keyed(&mut self.members),
+            Kind::ThirdPartyInvite => keyed(&mut self.invites),
+            Kind::Other | Kind::Missing => {}
+        }
+    }
+}
+
+impl<E: Event> AuthState for AuthSet<'_, E> {
+    type Event = E;
+    fn get(&self, event_type: &str, state_key: &str) -> Option<&E> {
+        match event_type {
+            MEMBER => find(&self.members, state_key),
+            CREATE if state_key.is_empty() => self.create,
+            POWER_LEVELS if state_key.is_empty() => self.power_levels,
+            JOIN_RULES if state_key.is_empty() => self.join_rules,
+            THIRD_PARTY_INVITE => find(&self.invites, state_key),
+            _ => None,
+        }
+    }
+}
+
+fn find<'a, E>(list: &[(&str, &'a E)], state_key: &str) -> Option<&'a E> {
+    list.iter().find(|(k, _)| *k == state_key).map(|(_, e)| *e)
+}
 
 /// Applies `order` to `state`. Events rejected on receipt are not applied (as in the reference
 /// implementation, which keeps earlier rejections); the others are applied if they pass the
@@ -22,19 +81,25 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
     graph: &AuthGraph<'a, E>,
     order: &[Node],
     state: &mut WorkingState<'a>,
-    room: &RoomGuard,
+    rooms: &NodeRooms,
 ) -> Result<(), ResolveError> {
-    let mut auth_events: Vec<&'a E> = Vec::with_capacity(16);
+    let mut auth = AuthSet {
+        create: None,
+        power_levels: None,
+        join_rules: None,
+        members: Vec::with_capacity(4),
+        invites: Vec::new(),
+    };
     for &node in order {
         let Some(event) = graph.event(node) else {
             continue;
         };
-        auth_events.clear();
+        auth.clear();
         for &parent in graph.parents(node) {
             if let Some(auth_event) = graph.event(parent) {
-                room.check(auth_event)?;
+                rooms.check(graph, parent)?;
                 if !auth_event.rejected() {
-                    auth_events.push(auth_event);
+                    auth.put(graph.kind(parent), auth_event);
                 }
             }
         }
@@ -42,17 +107,17 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
             let Some(&current) = state.get(&(event_type, state_key)) else {
                 continue;
             };
-            if let Some(current) = graph.event(current) {
-                room.check(current)?;
-                if !current.rejected() {
-                    auth_events.push(current);
+            if let Some(current_event) = graph.event(current) {
+                rooms.check(graph, current)?;
+                if !current_event.rejected() {
+                    auth.put(graph.kind(current), current_event);
                 }
             }
         }
         if event.rejected() {
             continue;
         }
-        if check_against_state(version, event, auth_events.as_slice()).is_ok() {
+        if check_against_state(version, event, &auth).is_ok() {
             if let Some(state_key) = event.state_key() {
                 state.insert((event.event_type(), state_key), node);
             }

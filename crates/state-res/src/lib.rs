@@ -106,7 +106,7 @@ pub fn missing_events<P: EventProvider + ?Sized>(
     state_sets: &[StateMap],
     events: &P,
 ) -> BTreeSet<String> {
-    let mut graph = graph::AuthGraph::new();
+    let mut graph = graph::AuthGraph::with_capacity(64);
     for id in state_sets.iter().flat_map(|set| set.values()) {
         graph.intern(events, Cow::Borrowed(id.as_str()));
     }

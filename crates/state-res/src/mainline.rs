@@ -5,7 +5,7 @@ use matrix_auth_rules::Event;
 
 use crate::ResolveError;
 use crate::graph::{AuthGraph, Node};
-use crate::room::RoomGuard;
+use crate::room::NodeRooms;
 
 /// Sorts `events` by mainline position (events based on older power levels first), then
 /// `origin_server_ts`, then event ID.
@@ -13,7 +13,7 @@ pub(crate) fn mainline_sort<E: Event>(
     graph: &AuthGraph<'_, E>,
     power_levels: Option<Node>,
     events: &mut [Node],
-    room: &RoomGuard,
+    rooms: &NodeRooms,
 ) -> Result<(), ResolveError> {
     if events.is_empty() {
         return Ok(());
@@ -29,13 +29,8 @@ pub(crate) fn mainline_sort<E: Event>(
         }
         position[node as usize] = 0;
         mainline.push(node);
-        next = match graph.event(node) {
-            Some(event) => {
-                room.check(event)?;
-                graph.power_levels_parent(node)
-            }
-            None => None,
-        };
+        rooms.check(graph, node)?;
+        next = graph.power_levels_parent(node);
     }
     let length = mainline.len() as u32;
     for (index, &node) in mainline.iter().enumerate() {
@@ -57,20 +52,24 @@ pub(crate) fn mainline_sort<E: Event>(
             }
             path.push(node);
             current = graph.power_levels_parent(node);
-            if let Some(parent) = current.and_then(|p| graph.event(p)) {
-                room.check(parent)?;
+            if let Some(parent) = current {
+                rooms.check(graph, parent)?;
             }
         };
         for node in path.drain(..) {
             depth[node as usize] = found;
         }
     }
-    events.sort_by(|&a, &b| {
-        let key = |node: Node| {
+    let mut keyed: Vec<(u32, i64, &str, Node)> = events
+        .iter()
+        .map(|&node| {
             let ts = graph.event(node).map_or(0, |e| e.origin_server_ts());
-            (depth[node as usize], ts, graph.id(node))
-        };
-        key(a).cmp(&key(b))
-    });
+            (depth[node as usize], ts, graph.id(node), node)
+        })
+        .collect();
+    keyed.sort_unstable();
+    for (slot, (_, _, _, node)) in events.iter_mut().zip(keyed) {
+        *slot = node;
+    }
     Ok(())
 }

@@ -10,7 +10,7 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
-use crate::graph::{AuthGraph, Node};
+use crate::graph::{AuthGraph, Kind, Node};
 
 /// Whether an event is a power event: power levels, join rules, the create event, or a kick or
 /// ban (a `leave` or `ban` membership whose sender is not its target).
@@ -35,9 +35,15 @@ pub(crate) fn sender_power_level<E: Event>(
         return 0;
     };
     let sender = event.sender();
-    let auth_events = || graph.parents(node).iter().filter_map(|&p| graph.event(p));
-    let power_levels = auth_events().filter(|e| e.is(POWER_LEVELS, "")).last();
-    let create = auth_events().filter(|e| e.is(CREATE, "")).last();
+    let of_kind = |kind: Kind| {
+        graph
+            .parents(node)
+            .iter()
+            .filter(move |&&p| graph.kind(p) == kind)
+            .filter_map(|&p| graph.event(p))
+    };
+    let power_levels = of_kind(Kind::PowerLevels).last();
+    let create = of_kind(Kind::Create).last();
     if version.creator == CreatorRule::SenderAndAdditionalCreators {
         if let Some(create) = create {
             if is_creator(version, create, sender) == Ok(true) {
@@ -46,7 +52,7 @@ pub(crate) fn sender_power_level<E: Event>(
         }
     }
     let Some(power_levels) = power_levels else {
-        let Some(create) = auth_events().find(|e| e.is(CREATE, "")) else {
+        let Some(create) = of_kind(Kind::Create).next() else {
             return 0;
         };
         let creator = match version.creator {

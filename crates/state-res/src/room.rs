@@ -23,7 +23,7 @@ impl RoomGuard {
         }
     }
 
-    fn belongs<E: Event>(&self, event: &E) -> bool {
+    pub fn belongs<E: Event>(&self, event: &E) -> bool {
         match event.room_id() {
             Some(room_id) => room_id == self.room_id,
             None => {
@@ -43,6 +43,33 @@ impl RoomGuard {
                 expected: self.room_id.clone(),
                 found: Self::room_of(event),
             })
+        }
+    }
+}
+
+/// [`RoomGuard`] with the answer precomputed for every node of an auth graph.
+pub(crate) struct NodeRooms {
+    guard: RoomGuard,
+    in_room: Vec<bool>,
+}
+
+impl NodeRooms {
+    pub fn new<E: Event>(guard: RoomGuard, graph: &crate::graph::AuthGraph<'_, E>) -> Self {
+        let in_room = (0..graph.len() as crate::graph::Node)
+            .map(|node| graph.event(node).is_none_or(|event| guard.belongs(event)))
+            .collect();
+        NodeRooms { guard, in_room }
+    }
+
+    /// An error unless the event of `node` (if known) is in the room.
+    pub fn check<E: Event>(
+        &self,
+        graph: &crate::graph::AuthGraph<'_, E>,
+        node: crate::graph::Node,
+    ) -> Result<(), ResolveError> {
+        match graph.event(node) {
+            Some(event) if !self.in_room[node as usize] => self.guard.check(event),
+            _ => Ok(()),
         }
     }
 }

@@ -40,6 +40,9 @@ pub enum RoomFileError {
     Resolve(#[from] ResolveError),
 }
 
+/// Events by ID (a fast hash map: event lookups are most of what resolution does).
+pub type EventMap = foldhash::HashMap<String, PduEvent>;
+
 fn format_error(message: impl Into<String>) -> RoomFileError {
     RoomFileError::Format(message.into())
 }
@@ -79,7 +82,7 @@ pub struct RoomFile {
     pub version: &'static RoomVersion,
     /// The room ID (for room version 12, derived from the create event).
     pub room_id: String,
-    events: HashMap<String, PduEvent>,
+    events: EventMap,
     order: Vec<String>,
     label_to_id: HashMap<String, String>,
     id_to_label: HashMap<String, String>,
@@ -259,7 +262,7 @@ impl RoomFile {
         let mut room = RoomFile {
             version,
             room_id: String::new(),
-            events: HashMap::new(),
+            events: EventMap::default(),
             order: Vec::with_capacity(order.len()),
             label_to_id: HashMap::new(),
             id_to_label: HashMap::new(),
@@ -391,7 +394,7 @@ impl RoomFile {
     }
 
     /// The events by real ID.
-    pub fn events(&self) -> &HashMap<String, PduEvent> {
+    pub fn events(&self) -> &EventMap {
         &self.events
     }
 

@@ -12,7 +12,7 @@ use crate::iterative::{WorkingState, iterative_auth_checks};
 use crate::mainline::mainline_sort;
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
-use crate::room::RoomGuard;
+use crate::room::{NodeRooms, RoomGuard};
 use crate::split::{Split, split_v2};
 use crate::{ResolveError, StateMap};
 
@@ -49,7 +49,8 @@ where
     }
 
     // The auth DAG of every event in the state sets.
-    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::new();
+    let state_events: usize = state_sets.iter().map(StateMap::len).sum();
+    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::with_capacity(state_events * 4);
     let sets: Vec<Vec<Node>> = state_sets
         .iter()
         .map(|set| {
@@ -64,6 +65,7 @@ where
         Some(event) => RoomGuard::new(RoomGuard::room_of(event)),
         None => RoomGuard::new(String::new()),
     };
+    let rooms = NodeRooms::new(room, &graph);
 
     let conflicted_nodes: Vec<Node> = conflicted
         .iter()
@@ -76,9 +78,7 @@ where
     for (node, &marked) in in_set.iter().enumerate() {
         if marked {
             let node = node as Node;
-            if let Some(event) = graph.event(node) {
-                room.check(event)?;
-            }
+            rooms.check(&graph, node)?;
             members.push(node);
         }
     }
@@ -95,7 +95,7 @@ where
     }
 
     let power_events = sorted_power_events(version, &graph, &in_set);
-    iterative_auth_checks(version, &graph, &power_events, &mut state, &room)?;
+    iterative_auth_checks(version, &graph, &power_events, &mut state, &rooms)?;
 
     let mut is_power = vec![false; graph.len()];
     for &node in &power_events {
@@ -106,8 +106,8 @@ where
         .filter(|&node| !is_power[node as usize])
         .collect();
     let power_levels = state.get(&(POWER_LEVELS, "")).copied();
-    mainline_sort(&graph, power_levels, &mut others, &room)?;
-    iterative_auth_checks(version, &graph, &others, &mut state, &room)?;
+    mainline_sort(&graph, power_levels, &mut others, &rooms)?;
+    iterative_auth_checks(version, &graph, &others, &mut state, &rooms)?;
 
     // The unconflicted state wins over what was resolved.
     let mut resolved = StateMap::new();

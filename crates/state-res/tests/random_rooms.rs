@@ -50,7 +50,10 @@ fn random_rooms_agree_with_synapse() {
             .collect();
         let specs: Vec<_> = generated.iter().map(|room| room.json.clone()).collect();
         let oracle = run_oracle("walk", &specs);
-        let set_specs: Vec<_> = generated.iter().map(|room| room.sets_json.clone()).collect();
+        let set_specs: Vec<_> = generated
+            .iter()
+            .map(|room| room.sets_json.clone())
+            .collect();
         let set_oracle = run_oracle("resolve", &set_specs);
         for ((room, theirs), theirs_sets) in generated.iter().zip(&oracle).zip(&set_oracle) {
             merges += room.merges;
@@ -67,7 +70,10 @@ fn random_rooms_agree_with_synapse() {
                 sets_failed += 1;
                 if failures.len() < 20 {
                     let error = theirs_sets.get("error").cloned().unwrap_or_default();
-                    failures.push(format!("v{} state_sets query differs: {error}", room.version.id));
+                    failures.push(format!(
+                        "v{} state_sets query differs: {error}",
+                        room.version.id
+                    ));
                 }
             }
             conflicted_keys += room.conflicted_keys;
