@@ -71,11 +71,6 @@ impl Located {
             .pointer(&self.location.pointer)
             .unwrap_or(&self.doc)
     }
-
-    /// The whole document the node is in.
-    pub fn document(&self) -> &Node {
-        &self.doc
-    }
 }
 
 impl Documents {
@@ -153,23 +148,6 @@ impl Documents {
             _ => parse_file(&self.root, file)?,
         };
         self.insert(file.clone(), node)
-    }
-
-    /// The node at `location`, which must exist.
-    pub fn at(&self, location: &Location) -> Result<Located> {
-        let doc = self.file(&location.file)?;
-        if doc.pointer(&location.pointer).is_none() {
-            return Err(Box::new(SpecError {
-                file: location.file.to_path_buf(),
-                pointer: location.pointer.clone(),
-                line: None,
-                problem: Problem::Invalid("no node at this pointer".into()),
-            }));
-        }
-        Ok(Located {
-            location: location.clone(),
-            doc,
-        })
     }
 
     /// Resolves `reference`, written at `from` on `line`, to the node it names.

@@ -104,11 +104,6 @@ impl<'d> SchemaBuilder<'d> {
         &self.types
     }
 
-    /// The type space so far, to change it.
-    pub fn types_mut(&mut self) -> &mut TypeSpace {
-        &mut self.types
-    }
-
     /// Adds a schema that is not written anywhere (e.g. a Swagger parameter's implied
     /// string type).
     pub fn synthetic(&mut self, location: Location, kind: Kind) -> SchemaId {

@@ -5,8 +5,9 @@
 use std::fmt::Write;
 
 use super::{
-    Change, Changed, Counts, Entry, Impact, Report, Whole, api_groups, breaking, change_text,
-    counterpart_text, event_title, impact_text, location_text, note_text, operation_title,
+    Change, Changed, Counts, Entry, EventInfo, Impact, OperationInfo, Report, Whole, api_groups,
+    breaking, change_text, counterpart_text, event_title, impact_text, location_text, note_text,
+    operation_key,
 };
 use crate::diff::Rule;
 
@@ -81,6 +82,15 @@ fn esc(text: &str) -> String {
     out
 }
 
+/// An element id for an operation or event title (`client-server GET /…`).
+fn anchor(title: &str) -> String {
+    let id: String = title
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .collect();
+    esc(&id)
+}
+
 fn breaking_attr(impact: Impact) -> &'static str {
     if impact.is_breaking() { "1" } else { "0" }
 }
@@ -132,8 +142,9 @@ pub fn render(report: &Report) -> String {
         for b in breaking {
             let _ = writeln!(
                 out,
-                "<tr class=\"breaking\"><td><code>{}</code></td><td><code>{}</code></td>\
+                "<tr class=\"breaking\"><td><a href=\"#{}\"><code>{}</code></a></td><td><code>{}</code></td>\
                  <td class=\"rule\" title=\"{}\">{}<br><small>{}</small></td></tr>",
+                anchor(&b.title),
                 esc(&b.title),
                 esc(&b.location),
                 esc(b.rule.explanation()),
@@ -158,17 +169,16 @@ pub fn render(report: &Report) -> String {
     for (api, added, removed, changed) in groups {
         let _ = writeln!(out, "<section id=\"api-{api}\">\n<h2>{api}</h2>");
         entries(&mut out, '+', "Added operations", &added, |e| {
-            operation_line(&e.item.method.to_string(), &operation_title(&e.item))
+            operation_line(&e.item)
         });
         entries(&mut out, '-', "Removed operations", &removed, |e| {
-            operation_line(&e.item.method.to_string(), &operation_title(&e.item))
+            operation_line(&e.item)
         });
         if !changed.is_empty() {
             let _ = writeln!(out, "<h3>Changed operations</h3>");
             for item in changed {
-                let title =
-                    operation_line(&item.item.method.to_string(), &operation_title(&item.item));
-                changed_block(&mut out, &title, item);
+                let (id, title) = operation_line(&item.item);
+                changed_block(&mut out, &id, &title, item);
             }
         }
         let _ = writeln!(out, "</section>");
@@ -178,16 +188,16 @@ pub fn render(report: &Report) -> String {
         let added: Vec<_> = events.added.iter().collect();
         let removed: Vec<_> = events.removed.iter().collect();
         entries(&mut out, '+', "Added event schemas", &added, |e| {
-            format!("<code>{}</code>", esc(&event_title(&e.item)))
+            event_line(&e.item)
         });
         entries(&mut out, '-', "Removed event schemas", &removed, |e| {
-            format!("<code>{}</code>", esc(&event_title(&e.item)))
+            event_line(&e.item)
         });
         if !events.changed.is_empty() {
             let _ = writeln!(out, "<h3>Changed event schemas</h3>");
             for item in &events.changed {
-                let title = format!("<code>{}</code>", esc(&event_title(&item.item)));
-                changed_block(&mut out, &title, item);
+                let (id, title) = event_line(&item.item);
+                changed_block(&mut out, &id, &title, item);
             }
         }
         let _ = writeln!(out, "</section>");
@@ -222,13 +232,25 @@ fn cards(out: &mut String, report: &Report) {
     );
 }
 
-fn operation_line(method: &str, title: &str) -> String {
-    let path = title.strip_prefix(method).unwrap_or(title).trim_start();
-    format!(
+/// An operation's id and its title as HTML (method, then path).
+fn operation_line(op: &OperationInfo) -> (String, String) {
+    let path = match &op.variant {
+        Some(file) => format!("{} ({file})", op.path),
+        None => op.path.clone(),
+    };
+    let html = format!(
         "<span class=\"method\">{}</span><code>{}</code>",
-        esc(method),
-        esc(path)
-    )
+        op.method,
+        esc(&path)
+    );
+    (operation_key(op), html)
+}
+
+/// An event's id and its title as HTML.
+fn event_line(event: &EventInfo) -> (String, String) {
+    let title = event_title(event);
+    let html = format!("<code>{}</code>", esc(&title));
+    (title, html)
 }
 
 fn entries<T>(
@@ -236,7 +258,7 @@ fn entries<T>(
     sign: char,
     heading: &str,
     items: &[&Entry<T>],
-    title: impl Fn(&Entry<T>) -> String,
+    title: impl Fn(&Entry<T>) -> (String, String),
 ) {
     if items.is_empty() {
         return;
@@ -260,11 +282,12 @@ fn entries<T>(
                 esc(&note_text(note))
             );
         }
+        let (id, title) = title(entry);
         let _ = writeln!(
             out,
-            "<li class=\"{class}\" data-item data-breaking=\"{}\">{} <code>{}</code>{}{notes}</li>",
+            "<li id=\"{}\" class=\"{class}\" data-item data-breaking=\"{}\">{title} <code>{}</code>{}{notes}</li>",
+            anchor(&id),
             breaking_attr(impact),
-            title(entry),
             entry.rule,
             badge(impact),
         );
@@ -272,7 +295,7 @@ fn entries<T>(
     let _ = writeln!(out, "</ul>");
 }
 
-fn changed_block<T: Whole>(out: &mut String, title: &str, changed: &Changed<T>) {
+fn changed_block<T: Whole>(out: &mut String, id: &str, title: &str, changed: &Changed<T>) {
     let impact = changed.impact();
     let (class, open) = if impact.is_breaking() {
         ("breaking", " open")
@@ -282,8 +305,9 @@ fn changed_block<T: Whole>(out: &mut String, title: &str, changed: &Changed<T>) 
     let n = changed.changes.len();
     let _ = writeln!(
         out,
-        "<details class=\"{class}\" data-item data-breaking=\"{}\"{open}><summary>{title}{}\
+        "<details id=\"{}\" class=\"{class}\" data-item data-breaking=\"{}\"{open}><summary>{title}{}\
          <span class=\"count\">{n} change{}</span></summary>",
+        anchor(id),
         breaking_attr(impact),
         badge(impact),
         if n == 1 { "" } else { "s" }

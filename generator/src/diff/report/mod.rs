@@ -104,6 +104,12 @@ fn operation_title(op: &OperationInfo) -> String {
     }
 }
 
+/// An operation's title with its API, unique in a report
+/// (`client-server GET /_matrix/client/v3/events (peeking_events.yaml)`).
+fn operation_key(op: &OperationInfo) -> String {
+    format!("{} {}", op.api, operation_title(op))
+}
+
 /// `m.room.message (m.text)`, `m.typing (EDU)`, `room_event (component)`.
 fn event_title(event: &EventInfo) -> String {
     use crate::ir::EventKind;
@@ -245,9 +251,7 @@ fn breaking(report: &Report) -> Vec<Breaking> {
         }
     }
     let mut out = Vec::new();
-    from_section(&mut out, &report.operations, |op| {
-        format!("{} {}", op.api, operation_title(op))
-    });
+    from_section(&mut out, &report.operations, operation_key);
     from_section(&mut out, &report.events, event_title);
     out
 }
