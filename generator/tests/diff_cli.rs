@@ -94,5 +94,5 @@ fn html_is_one_self_contained_page() {
         assert!(!html.contains(external), "external asset: {external}");
     }
     assert!(html.contains("RequestFieldBecameRequired"));
-    assert!(html.contains("<details class=\"breaking\""));
+    assert!(html.contains("class=\"breaking\" data-item data-breaking=\"1\" open>"));
 }
