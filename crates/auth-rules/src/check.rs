@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use matrix_event_format::room_version::RoomIdFormat;
-use matrix_event_format::{JsonObject, RoomVersion};
+use matrix_event_format::RoomVersion;
 use serde_json::Value;
 
 use crate::auth_types::{
@@ -136,7 +136,7 @@ pub fn check_against_state<S: AuthState + ?Sized>(
         return Err(Rejection::SenderNotJoined);
     }
 
-    let levels = Levels::new(version, create, power_levels_content(state));
+    let levels = Levels::new(version, create, state.get(POWER_LEVELS, ""));
 
     if event.event_type() == THIRD_PARTY_INVITE {
         let user_level = levels.user(sender)?;
@@ -209,11 +209,6 @@ pub(crate) fn can_federate<E: Event + ?Sized>(create: &E) -> bool {
         None => true,
         Some(value) => *value == Value::Bool(true),
     }
-}
-
-/// The content of the current `m.room.power_levels` event in `state`.
-pub(crate) fn power_levels_content<S: AuthState + ?Sized>(state: &S) -> Option<&JsonObject> {
-    state.get(POWER_LEVELS, "").map(|event| event.content())
 }
 
 /// The state before an event, restricted to its auth events selection and without rejected

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use matrix_event_format::JsonObject;
 
+use crate::parsed_levels::ParsedPowerLevels;
+
 /// An event (PDU) as the authorization rules see it. Implement it over your own storage, or use
 /// [`PduEvent`](crate::PduEvent) over a JSON object.
 ///
@@ -39,6 +41,13 @@ pub trait Event {
     /// Whether this event was rejected (by the checks performed on receipt of a PDU).
     fn rejected(&self) -> bool;
 
+    /// For an `m.room.power_levels` event, its content already parsed, if the implementation
+    /// keeps it (as [`PduEvent`](crate::PduEvent) does); `None` makes the rules parse
+    /// [`content`](Self::content) each time they read the levels.
+    fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> {
+        None
+    }
+
     /// `content.membership`, if it is a string.
     fn membership(&self) -> Option<&str> {
         self.content().get("membership")?.as_str()
@@ -71,6 +80,7 @@ macro_rules! forward_event {
             fn redacts(&self) -> Option<&str> { (**self).redacts() }
             fn rejected(&self) -> bool { (**self).rejected() }
             fn membership(&self) -> Option<&str> { (**self).membership() }
+            fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> { (**self).parsed_power_levels() }
         }
     )*};
 }

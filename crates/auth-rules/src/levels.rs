@@ -1,11 +1,13 @@
 //! Reading power levels from `m.room.power_levels` content and the create event, with the
 //! reference implementation's defaults and its Python `int()` conversion of values.
 
-use matrix_event_format::JsonObject;
+use std::borrow::Cow;
+
 use matrix_event_format::room_version::{CreatorRule, RoomVersion};
 use serde_json::Value;
 
 use crate::event::Event;
+use crate::parsed_levels::{Entry, Level, ParsedPowerLevels};
 use crate::python_int::python_int;
 use crate::rejection::{MalformedPowerLevels, Rejection};
 
@@ -17,10 +19,6 @@ pub const CREATOR_POWER_LEVEL: i128 = 1 << 53;
 /// integer strings with whitespace, sign and `_`); `None` if it is not one.
 pub fn int_value(value: &Value) -> Option<i128> {
     python_int(value).ok()
-}
-
-fn int_field(value: &Value, field: impl FnOnce() -> String) -> Result<i128, Rejection> {
-    python_int(value).map_err(|_| MalformedPowerLevels::NotAnInteger(field()).into())
 }
 
 /// Whether `user` is a creator of the room: the create event's sender and, in room version 12,
@@ -51,43 +49,37 @@ pub fn is_creator<E: Event + ?Sized>(
     }
 }
 
-/// The nested object `content[field]`, or `None` if absent; an error if present and not an
-/// object.
-fn nested<'a>(content: &'a JsonObject, field: &str) -> Result<Option<&'a JsonObject>, Rejection> {
-    match content.get(field) {
-        None => Ok(None),
-        Some(Value::Object(map)) => Ok(Some(map)),
-        Some(_) => Err(MalformedPowerLevels::NotAnObject(field.to_owned()).into()),
-    }
-}
-
 /// The power levels in force for one check: the create event and the current power levels
-/// content (if any).
-#[derive(Clone, Copy, Debug)]
+/// (parsed, or borrowed from an event that keeps them parsed).
+#[derive(Clone, Debug)]
 pub(crate) struct Levels<'a, E: Event + ?Sized> {
     pub version: &'a RoomVersion,
     pub create: &'a E,
-    pub power_levels: Option<&'a JsonObject>,
-    /// `users` of the power levels (looked up once); `Err` if it is not an object.
-    users: Result<Option<&'a JsonObject>, ()>,
+    pub power_levels: Option<Cow<'a, ParsedPowerLevels>>,
+}
+
+/// The parsed content of a power levels event.
+pub(crate) fn parsed_of<E: Event + ?Sized>(event: &E) -> Cow<'_, ParsedPowerLevels> {
+    ParsedPowerLevels::of(event)
+}
+
+fn read(entry: Entry, field: impl FnOnce() -> String) -> Result<i128, Rejection> {
+    match entry.level {
+        Level::Int(level) => Ok(level),
+        Level::Null | Level::Invalid => Err(MalformedPowerLevels::NotAnInteger(field()).into()),
+    }
 }
 
 impl<'a, E: Event + ?Sized> Levels<'a, E> {
-    pub fn new(
+    pub fn new<P: Event + ?Sized>(
         version: &'a RoomVersion,
         create: &'a E,
-        power_levels: Option<&'a JsonObject>,
+        power_levels: Option<&'a P>,
     ) -> Self {
-        let users = match power_levels.and_then(|content| content.get("users")) {
-            None => Ok(None),
-            Some(Value::Object(users)) => Ok(Some(users)),
-            Some(_) => Err(()),
-        };
         Levels {
             version,
             create,
-            power_levels,
-            users,
+            power_levels: power_levels.map(parsed_of),
         }
     }
 
@@ -99,7 +91,7 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
         {
             return Ok(CREATOR_POWER_LEVEL);
         }
-        let Some(content) = self.power_levels else {
+        let Some(levels) = &self.power_levels else {
             let creator = match self.version.creator {
                 CreatorRule::ContentCreator => self
                     .create
@@ -113,37 +105,34 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
             };
             return Ok(if creator == Some(user) { 100 } else { 0 });
         };
-        let listed = match self.users {
-            Ok(users) => users.and_then(|users| users.get(user)),
-            Err(()) => return Err(MalformedPowerLevels::NotAnObject("users".into()).into()),
-        };
-        let level = match listed {
-            Some(value) if !value.is_null() => value,
-            _ => match content.get("users_default") {
-                None | Some(Value::Null) => return Ok(0),
-                Some(value) => value,
+        match levels.users.get("users", user)? {
+            Some(entry) if entry.level != Level::Null => read(entry, || format!("users.{user}")),
+            _ => match levels.named("users_default") {
+                None => Ok(0),
+                Some(entry) if entry.level == Level::Null => Ok(0),
+                Some(entry) => read(entry, || "users_default".to_owned()),
             },
-        };
-        int_field(level, || format!("users.{user}"))
+        }
     }
 
     /// A named level (`invite`, `ban`, `kick`, `redact`, …) or its default.
     pub fn named(&self, name: &str, default: i128) -> Result<i128, Rejection> {
-        match self.power_levels.and_then(|content| content.get(name)) {
-            None | Some(Value::Null) => Ok(default),
-            Some(value) => int_field(value, || name.to_owned()),
+        match self.power_levels.as_ref().and_then(|levels| levels.named(name)) {
+            None => Ok(default),
+            Some(entry) if entry.level == Level::Null => Ok(default),
+            Some(entry) => read(entry, || name.to_owned()),
         }
     }
 
     /// The level required to send an event of this type: `events`, else `state_default` (50)
     /// or `events_default` (0).
     pub fn send(&self, event_type: &str, is_state: bool) -> Result<i128, Rejection> {
-        let Some(content) = self.power_levels else {
+        let Some(levels) = &self.power_levels else {
             return Ok(if is_state { 50 } else { 0 });
         };
-        if let Some(value) = nested(content, "events")?.and_then(|events| events.get(event_type)) {
-            if !value.is_null() {
-                return int_field(value, || format!("events.{event_type}"));
+        if let Some(entry) = levels.events.get("events", event_type)? {
+            if entry.level != Level::Null {
+                return read(entry, || format!("events.{event_type}"));
             }
         }
         let (name, default) = if is_state {
@@ -151,9 +140,10 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
         } else {
             ("events_default", 0)
         };
-        match content.get(name) {
+        match levels.named(name) {
             None => Ok(default),
-            Some(value) => int_field(value, || name.to_owned()),
+            // Present but `null`: the reference implementation fails on `int(None)`.
+            Some(entry) => read(entry, || name.to_owned()),
         }
     }
 }

@@ -30,6 +30,7 @@ mod event;
 pub mod identifiers;
 pub mod levels;
 mod membership;
+mod parsed_levels;
 mod pdu;
 mod power_levels;
 mod python_int;
@@ -45,6 +46,7 @@ pub use check::{
     check_against_state, check_auth_events, check_event, implied_create_event_id, room_id_of,
 };
 pub use event::Event;
+pub use parsed_levels::ParsedPowerLevels;
 pub use pdu::{PduError, PduEvent};
 pub use rejection::{Action, MalformedPowerLevels, Rejection};
 pub use state::AuthState;

@@ -5,8 +5,8 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
-use crate::auth_types::{CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER};
-use crate::check::{can_federate, power_levels_content};
+use crate::auth_types::{CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS};
+use crate::check::can_federate;
 use crate::create::domain;
 use crate::event::Event;
 use crate::levels::Levels;
@@ -74,7 +74,7 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
         None => Some("invite"),
     };
 
-    let levels = Levels::new(version, create, power_levels_content(state));
+    let levels = Levels::new(version, create, state.get(POWER_LEVELS, ""));
     let user_level = levels.user(sender)?;
     let target_level = if target == sender {
         user_level

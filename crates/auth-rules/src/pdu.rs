@@ -4,7 +4,9 @@ use matrix_event_format::room_version::RoomIdFormat;
 use matrix_event_format::{EventError, JsonObject, RoomVersion, event_id};
 use serde_json::Value;
 
+use crate::auth_types::POWER_LEVELS;
 use crate::event::Event;
+use crate::parsed_levels::ParsedPowerLevels;
 
 /// Why a JSON object is not a usable PDU.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -42,8 +44,9 @@ pub struct PduEvent {
     depth: i64,
     redacts: Option<String>,
     rejected: bool,
+    /// For `m.room.power_levels` (state key `""`): the content, parsed once.
+    power_levels: Option<Box<ParsedPowerLevels>>,
 }
-
 
 impl PduEvent {
     /// Checks the fields of `pdu` and computes its event ID under `version`.
@@ -96,7 +99,10 @@ impl PduEvent {
             Some(Value::Object(content)) => content,
             _ => JsonObject::new(),
         };
+        let power_levels = (event_type == POWER_LEVELS && state_key.as_deref() == Some(""))
+            .then(|| Box::new(ParsedPowerLevels::parse(&content)));
         Ok(PduEvent {
+            power_levels,
             pdu,
             content,
             version,
@@ -134,7 +140,8 @@ impl PduEvent {
 
     /// The PDU as given, consuming the event.
     pub fn into_pdu(mut self) -> JsonObject {
-        self.pdu.insert("content".into(), Value::Object(self.content));
+        self.pdu
+            .insert("content".into(), Value::Object(self.content));
         self.pdu
     }
 
@@ -180,6 +187,9 @@ impl Event for PduEvent {
     }
     fn rejected(&self) -> bool {
         self.rejected
+    }
+    fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> {
+        self.power_levels.as_deref()
     }
 }
 

@@ -4,7 +4,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use matrix_auth_rules::levels::{CREATOR_POWER_LEVEL, int_value, is_creator};
+use matrix_auth_rules::ParsedPowerLevels;
+use matrix_auth_rules::levels::{CREATOR_POWER_LEVEL, is_creator};
 use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
@@ -61,20 +62,9 @@ pub(crate) fn sender_power_level<E: Event>(
         };
         return if creator == Some(sender) { 100 } else { 0 };
     };
-    let content = power_levels.content();
-    let listed = match content.get("users") {
-        None => None,
-        Some(Value::Object(users)) => users.get(sender).filter(|v| !v.is_null()),
-        Some(_) => return 0,
-    };
-    let level = match listed {
-        Some(level) => level,
-        None => match content.get("users_default") {
-            None | Some(Value::Null) => return 0,
-            Some(level) => level,
-        },
-    };
-    int_value(level).unwrap_or(0)
+    ParsedPowerLevels::of(power_levels)
+        .listed_user_level(sender)
+        .unwrap_or(0)
 }
 
 /// The power events of the full conflicted set (`in_set`) and their auth ancestors within it,
