@@ -57,6 +57,8 @@ fn event_info(event: &EventSchema) -> EventInfo {
     }
 }
 
+/// The event schemas (of the client-server API, and the EDUs of the server-server API,
+/// among `apis`) added, removed and changed from `old` to `new`.
 pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section<EventInfo> {
     let (old_keys, new_keys) = (event_keys(old, apis), event_keys(new, apis));
     let (pairs, removed, added) = pair(&old_keys, &new_keys, |k| (k.0, k.1.clone(), k.2.clone()));

@@ -46,6 +46,7 @@ fn operation_info(op: &Operation, variant: Option<String>) -> OperationInfo {
     }
 }
 
+/// The operations of `apis` added, removed and changed from `old` to `new`.
 pub fn operations(
     old: &Spec,
     new: &Spec,
