@@ -5,6 +5,7 @@
 //! [`load`] (operations, schemas, events) → [`ir::Spec`] → emitters and the spec diff.
 //! See ARCHITECTURE.md.
 
+#[cfg(feature = "diff")]
 pub mod diff;
 pub mod documents;
 pub mod emit;
