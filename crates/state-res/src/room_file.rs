@@ -110,6 +110,11 @@ pub struct Resolution {
     pub elapsed: Duration,
 }
 
+/// An ID without its first character (the sigil), as Python's `id[1:]`.
+fn without_sigil(id: &str) -> &str {
+    id.char_indices().nth(1).map_or("", |(index, _)| &id[index..])
+}
+
 fn python_truthy(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => false,
@@ -297,7 +302,7 @@ impl RoomFile {
                     pdu.remove("room_id");
                 } else if let Some(create) = &create_label {
                     let create_id = map(create);
-                    pdu.insert("room_id".into(), json!(format!("!{}", &create_id[1..])));
+                    pdu.insert("room_id".into(), json!(format!("!{}", without_sigil(&create_id))));
                     if options.drop_listed_v12_create {
                         auth.retain(|id| *id != create_id);
                     }
@@ -361,7 +366,7 @@ impl RoomFile {
         }
         if hashed_room {
             if let Some(create) = &create_label {
-                room_id = format!("!{}", &room.label_to_id[create][1..]);
+                room_id = format!("!{}", without_sigil(&room.label_to_id[create]));
             }
         }
         room.room_id = room_id;

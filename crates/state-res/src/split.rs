@@ -32,7 +32,7 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
                 _ => values.push(None),
             }
         }
-        let first = values[0];
+        let first = values.first().copied().flatten();
         match first {
             Some(id) if values.iter().all(|value| *value == first) => {
                 split.unconflicted.push((key, id));

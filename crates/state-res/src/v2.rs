@@ -14,7 +14,7 @@ use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
 use crate::room::{NodeRooms, RoomGuard};
 use crate::split::{Split, split_v2};
-use crate::{ResolveError, StateMap};
+use crate::{ResolveError, StateKey, StateMap};
 
 /// Statistics of one resolution, for tools and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -109,16 +109,32 @@ where
     mainline_sort(&graph, power_levels, &mut others, &rooms)?;
     iterative_auth_checks(version, &graph, &others, &mut state, &rooms)?;
 
-    // The unconflicted state wins over what was resolved.
-    let mut resolved = StateMap::new();
-    for ((event_type, state_key), node) in state {
-        resolved.insert(
-            (event_type.to_owned(), state_key.to_owned()),
-            graph.id(node).to_owned(),
-        );
+    // The unconflicted state wins over what was resolved: merge the resolved entries of the
+    // other keys into the (sorted) unconflicted ones, and build the map from sorted entries.
+    let mut extra: Vec<((&str, &str), Node)> = state
+        .into_iter()
+        .filter(|(key, _)| !is_unconflicted(&unconflicted, key))
+        .collect();
+    extra.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut entries: Vec<(StateKey, String)> = Vec::with_capacity(unconflicted.len() + extra.len());
+    let mut extra = extra.into_iter().peekable();
+    for (key, id) in &unconflicted {
+        while let Some(((event_type, state_key), node)) =
+            extra.next_if(|((t, k), _)| (*t, *k) < (key.0.as_str(), key.1.as_str()))
+        {
+            entries.push(((event_type.to_owned(), state_key.to_owned()), graph.id(node).to_owned()));
+        }
+        entries.push(((*key).clone(), (*id).clone()));
     }
-    for (key, id) in unconflicted {
-        resolved.insert(key.clone(), id.clone());
+    for ((event_type, state_key), node) in extra {
+        entries.push(((event_type.to_owned(), state_key.to_owned()), graph.id(node).to_owned()));
     }
-    Ok(resolved)
+    Ok(entries.into_iter().collect())
+}
+
+/// Whether `key` is in the unconflicted entries (sorted by key).
+fn is_unconflicted(unconflicted: &[(&StateKey, &String)], key: &(&str, &str)) -> bool {
+    unconflicted
+        .binary_search_by(|(k, _)| (k.0.as_str(), k.1.as_str()).cmp(key))
+        .is_ok()
 }
