@@ -15,14 +15,11 @@ fn register_request(
     auth: Option<cs::types::AuthenticationData>,
 ) -> cs::register::Request {
     cs::register::Request {
-        kind: None,
         auth,
         username: Some(username.to_owned()),
         password: Some("correct horse battery staple".into()),
-        device_id: None,
         initial_device_display_name: Some("conformance test".into()),
-        inhibit_login: None,
-        refresh_token: None,
+        ..Default::default()
     }
 }
 
@@ -100,18 +97,11 @@ fn a_client_session_against_synapse() {
         &agent,
         base,
         cs::create_room::Request {
-            visibility: None,
             room_alias_name: Some("conformance".into()),
             name: Some("Conformance".into()),
             topic: Some("generated code meets Synapse".into()),
-            invite: None,
-            invite_3pid: None,
-            room_version: None,
-            creation_content: None,
-            initial_state: None,
             preset: Some(cs::types::CreateRoomRequestPreset::PrivateChat),
-            is_direct: None,
-            power_level_content_override: None,
+            ..Default::default()
         },
         token,
     )
@@ -177,12 +167,8 @@ fn a_client_session_against_synapse() {
         &agent,
         base,
         cs::sync::Request {
-            filter: None,
-            since: None,
-            full_state: None,
-            set_presence: None,
             timeout: Some(0),
-            use_state_after: None,
+            ..Default::default()
         },
         token,
     )

@@ -142,14 +142,10 @@ fn serve(listener: TcpListener, seen: mpsc::Sender<Received>) {
 
 fn user(agent: &ureq::Agent, base: &str, name: &str) -> String {
     let request = |auth| cs::register::Request {
-        kind: None,
         auth,
         username: Some(name.to_owned()),
         password: Some("pw-for-tests-only".into()),
-        device_id: None,
-        initial_device_display_name: None,
-        inhibit_login: None,
-        refresh_token: None,
+        ..Default::default()
     };
     let session = match call(agent, base, request(None), None) {
         Err(matrix_api_core::FromHttpResponseError::Server(cs::register::Error::Unauthorized(
@@ -249,18 +245,10 @@ fn synapse_talks_to_generated_server_stubs() {
         &agent,
         base,
         cs::create_room::Request {
-            visibility: None,
-            room_alias_name: None,
-            name: None,
-            topic: None,
             invite: Some(vec![bob_id]),
-            invite_3pid: None,
-            room_version: None,
-            creation_content: None,
-            initial_state: None,
             preset: Some(cs::types::CreateRoomRequestPreset::TrustedPrivateChat),
             is_direct: Some(true),
-            power_level_content_override: None,
+            ..Default::default()
         },
         Some(&alice),
     )

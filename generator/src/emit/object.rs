@@ -82,6 +82,13 @@ impl ObjectFields {
         out
     }
 
+    /// Whether every member may be absent (the struct then has a `Default`).
+    pub fn all_optional(&self) -> bool {
+        self.fields
+            .iter()
+            .all(|f| !matches!(f.presence, Presence::Required | Presence::RequiredNullable))
+    }
+
     /// All field identifiers, in order.
     pub fn idents(&self) -> Vec<&Ident> {
         self.fields
@@ -97,9 +104,14 @@ pub fn struct_with_serde(doc: &TokenStream, name: &Ident, object: &ObjectFields)
     let fields = object.definitions();
     let serialize = serialize_impl(name, object);
     let deserialize = deserialize_impl(name, object);
+    let derives = if object.all_optional() {
+        quote! { #[derive(Debug, Clone, PartialEq, Default)] }
+    } else {
+        quote! { #[derive(Debug, Clone, PartialEq)] }
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         pub struct #name { #(#fields)* }
         #serialize
         #deserialize

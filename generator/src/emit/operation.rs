@@ -487,9 +487,23 @@ fn request(
         quote! { let query }
     };
 
+    // `..Default::default()` works when nothing must be given.
+    let defaultable = params
+        .iter()
+        .all(|p| !matches!(p.mode, QueryMode::Required))
+        && match &shape {
+            BodyShape::None | BodyShape::Bytes => true,
+            BodyShape::Flattened(object) => object.all_optional(),
+            BodyShape::Json(_) => false,
+        };
+    let derives = if defaultable {
+        quote! { #[derive(Debug, Clone, PartialEq, Default)] }
+    } else {
+        quote! { #[derive(Debug, Clone, PartialEq)] }
+    };
     quote! {
         /// The request.
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         pub struct Request { #(#fields)* }
 
         #body_struct
