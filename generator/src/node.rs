@@ -101,6 +101,16 @@ impl Node {
             .find_map(|(k, v)| (k == key).then_some(v))
     }
 
+    /// A boolean under `key`; absent or not a boolean is `false`.
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key).and_then(Node::as_bool).unwrap_or(false)
+    }
+
+    /// A scalar under `key` as text.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(Node::scalar_text)
+    }
+
     /// Whether a mapping has `key`.
     pub fn has(&self, key: &str) -> bool {
         self.get(key).is_some()

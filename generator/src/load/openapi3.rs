@@ -5,11 +5,9 @@ use std::collections::HashMap;
 
 use crate::documents::{Documents, Location};
 use crate::error::{Problem, Result};
-use crate::ir::{
-    Body, Example, Header, MediaType, ParamLocation, Parameter, Response, SecurityScheme,
-};
+use crate::ir::{Body, Example, Header, MediaType, Parameter, Response, SecurityScheme};
 use crate::load::example;
-use crate::load::operations::{scheme_definition, status_code};
+use crate::load::operations::{self, parameter_place, scheme_definition, status_code};
 use crate::load::schema::{SchemaBuilder, error, version_notes};
 use crate::node::Node;
 
@@ -183,54 +181,12 @@ pub fn exchange(
 }
 
 fn parameter(builder: &mut SchemaBuilder<'_>, at: &Location, node: &Node) -> Result<Parameter> {
-    let name = node
-        .get("name")
-        .and_then(Node::scalar_text)
-        .ok_or_else(|| error(at, node, Problem::MissingKey("name")))?;
-    let location = match node.get("in").and_then(Node::as_str) {
-        Some("path") => ParamLocation::Path,
-        Some("query") => ParamLocation::Query,
-        Some("header") => ParamLocation::Header,
-        Some(other) => {
-            return Err(error(
-                &at.key("in"),
-                node,
-                Problem::Invalid(format!("unsupported parameter location `{other}`")),
-            ));
-        }
-        None => return Err(error(at, node, Problem::MissingKey("in"))),
-    };
+    let place = parameter_place(at, node)?;
     let schema = match node.get("schema") {
         Some(schema) => builder.schema(&at.key("schema"), schema)?,
         None => return Err(error(at, node, Problem::MissingKey("schema"))),
     };
-    let example = match node.get("example") {
-        Some(example) => Some(example::compose(
-            builder.docs(),
-            &at.key("example"),
-            example,
-        )?),
-        None => None,
-    };
-    Ok(Parameter {
-        name,
-        location,
-        required: node
-            .get("required")
-            .and_then(Node::as_bool)
-            .unwrap_or(false),
-        description: node.get("description").and_then(Node::scalar_text),
-        schema,
-        example,
-        deprecated: node
-            .get("deprecated")
-            .and_then(Node::as_bool)
-            .unwrap_or(false),
-        added_in: node
-            .get("x-addedInMatrixVersion")
-            .and_then(Node::scalar_text),
-        changed_in: version_notes(at, node)?,
-    })
+    operations::parameter(builder, at, node, place, schema, "example")
 }
 
 fn body(
@@ -252,12 +208,8 @@ fn body(
         }
     }
     Ok(Body {
-        description: node.get("description").and_then(Node::scalar_text),
-        required: is_response
-            || node
-                .get("required")
-                .and_then(Node::as_bool)
-                .unwrap_or(false),
+        description: node.text("description"),
+        required: is_response || node.flag("required"),
         content,
     })
 }
@@ -298,9 +250,7 @@ fn media_type(
         media_type: name.to_owned(),
         schema,
         examples,
-        added_in: node
-            .get("x-addedInMatrixVersion")
-            .and_then(Node::scalar_text),
+        added_in: node.text("x-addedInMatrixVersion"),
     })
 }
 
@@ -321,15 +271,10 @@ fn response(
             };
             headers.push(Header {
                 name: name.clone(),
-                required: header
-                    .get("required")
-                    .and_then(Node::as_bool)
-                    .unwrap_or(false),
-                description: header.get("description").and_then(Node::scalar_text),
+                required: header.flag("required"),
+                description: header.text("description"),
                 schema,
-                added_in: header
-                    .get("x-addedInMatrixVersion")
-                    .and_then(Node::scalar_text),
+                added_in: header.text("x-addedInMatrixVersion"),
                 changed_in: version_notes(&header_at, &header)?,
             });
         }
@@ -341,7 +286,7 @@ fn response(
     };
     Ok(Response {
         status,
-        description: node.get("description").and_then(Node::scalar_text),
+        description: node.text("description"),
         headers,
         body,
     })

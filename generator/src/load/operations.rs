@@ -10,8 +10,10 @@ use std::sync::Arc;
 use crate::documents::Location;
 use crate::error::{Problem, Result};
 use crate::ir::{
-    Api, Method, Operation, SchemeKind, SchemeUse, Security, SecurityScheme, StatusCode,
+    Api, Method, Operation, ParamLocation, Parameter, SchemaId, SchemeKind, SchemeUse, Security,
+    SecurityScheme, StatusCode,
 };
+use crate::load::example;
 use crate::load::schema::{SchemaBuilder, error, version_notes};
 use crate::node::Node;
 
@@ -183,17 +185,15 @@ fn operation(
         path,
         path_key: path_key.to_owned(),
         location: at.clone(),
-        summary: node.get("summary").and_then(Node::scalar_text),
-        description: node.get("description").and_then(Node::scalar_text),
+        summary: node.text("summary"),
+        description: node.text("description"),
         parameters,
         request_body,
         responses,
         security: security(ctx, at, node)?,
         rate_limited,
         deprecated: node.get("deprecated").and_then(Node::as_bool),
-        added_in: node
-            .get("x-addedInMatrixVersion")
-            .and_then(Node::scalar_text),
+        added_in: node.text("x-addedInMatrixVersion"),
         changed_in: version_notes(at, node)?,
         tags: node
             .get("tags")
@@ -303,6 +303,58 @@ pub fn scheme_definition(at: &Location, node: &Node) -> Result<SecurityScheme> {
             node,
             Problem::Invalid(format!("not a security scheme: {e}")),
         )
+    })
+}
+
+/// The name and location of a parameter object (the same keys in both formats).
+pub fn parameter_place(at: &Location, node: &Node) -> Result<(String, ParamLocation)> {
+    let name = node
+        .text("name")
+        .ok_or_else(|| error(at, node, Problem::MissingKey("name")))?;
+    let location = match node.get("in").and_then(Node::as_str) {
+        Some("path") => ParamLocation::Path,
+        Some("query") => ParamLocation::Query,
+        Some("header") => ParamLocation::Header,
+        Some(other) => {
+            return Err(error(
+                &at.key("in"),
+                node,
+                Problem::Invalid(format!("unsupported parameter location `{other}`")),
+            ));
+        }
+        None => return Err(error(at, node, Problem::MissingKey("in"))),
+    };
+    Ok((name, location))
+}
+
+/// A parameter from the keys both formats share; the formats differ in where the type is
+/// (`schema`) and what the example key is called (`example` or `x-example`).
+pub fn parameter(
+    builder: &SchemaBuilder<'_>,
+    at: &Location,
+    node: &Node,
+    (name, location): (String, ParamLocation),
+    schema: SchemaId,
+    example_key: &str,
+) -> Result<Parameter> {
+    let example = match node.get(example_key) {
+        Some(example) => Some(example::compose(
+            builder.docs(),
+            &at.key(example_key),
+            example,
+        )?),
+        None => None,
+    };
+    Ok(Parameter {
+        name,
+        location,
+        required: node.flag("required"),
+        description: node.text("description"),
+        schema,
+        example,
+        deprecated: node.flag("deprecated"),
+        added_in: node.text("x-addedInMatrixVersion"),
+        changed_in: version_notes(at, node)?,
     })
 }
 

@@ -434,7 +434,7 @@ impl<'d> SchemaBuilder<'d> {
     }
 
     fn of_type(&mut self, location: &Location, node: &Node, name: &str) -> Result<Kind> {
-        let format = node.get("format").and_then(Node::scalar_text);
+        let format = node.text("format");
         Ok(match name {
             "string"
                 if format.as_deref() == Some("byte") || format.as_deref() == Some("binary") =>
@@ -492,8 +492,8 @@ impl<'d> SchemaBuilder<'d> {
             }
         }
         Ok(StringType {
-            format: node.get("format").and_then(Node::scalar_text),
-            pattern: node.get("pattern").and_then(Node::scalar_text),
+            format: node.text("format"),
+            pattern: node.text("pattern"),
             enum_values,
             max_length: node.get("maxLength").and_then(Node::as_u64),
         })
@@ -551,7 +551,7 @@ impl<'d> SchemaBuilder<'d> {
                 let schema = self.schema(&at.key(pattern), value)?;
                 object.pattern_properties.push(PatternProperty {
                     pattern: pattern.clone(),
-                    key_format: value.get("x-pattern-format").and_then(Node::scalar_text),
+                    key_format: value.text("x-pattern-format"),
                     schema,
                 });
             }
@@ -599,15 +599,10 @@ impl<'d> SchemaBuilder<'d> {
 
     fn annotations(&mut self, location: &Location, node: &Node) -> Result<Annotations> {
         let mut annotations = Annotations {
-            title: node.get("title").and_then(Node::scalar_text),
-            description: node.get("description").and_then(Node::scalar_text),
-            deprecated: node
-                .get("deprecated")
-                .and_then(Node::as_bool)
-                .unwrap_or(false),
-            added_in: node
-                .get("x-addedInMatrixVersion")
-                .and_then(Node::scalar_text),
+            title: node.text("title"),
+            description: node.text("description"),
+            deprecated: node.flag("deprecated"),
+            added_in: node.text("x-addedInMatrixVersion"),
             changed_in: version_notes(location, node)?,
             examples: Vec::new(),
             default: node.get("default").map(Node::to_json),

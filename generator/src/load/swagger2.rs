@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use crate::documents::{Documents, Location};
 use crate::error::{Problem, Result};
 use crate::ir::{
-    Additional, Body, Example, Header, Kind, MediaType, ObjectType, ParamLocation, Parameter,
-    Response, SecurityScheme,
+    Additional, Body, Example, Header, Kind, MediaType, ObjectType, Parameter, Response,
+    SecurityScheme,
 };
 use crate::load::example;
-use crate::load::operations::{FileContext, FileSettings, scheme_definition, status_code};
+use crate::load::operations::{
+    self, FileContext, FileSettings, parameter_place, scheme_definition, status_code,
+};
 use crate::load::schema::{SchemaBuilder, error, version_notes};
 use crate::node::{Node, Value};
 
@@ -162,23 +164,7 @@ pub fn exchange(
 
 /// A query, path or header parameter; its type keywords are its schema.
 fn parameter(builder: &mut SchemaBuilder<'_>, at: &Location, node: &Node) -> Result<Parameter> {
-    let name = node
-        .get("name")
-        .and_then(Node::scalar_text)
-        .ok_or_else(|| error(at, node, Problem::MissingKey("name")))?;
-    let location = match node.get("in").and_then(Node::as_str) {
-        Some("path") => ParamLocation::Path,
-        Some("query") => ParamLocation::Query,
-        Some("header") => ParamLocation::Header,
-        Some(other) => {
-            return Err(error(
-                &at.key("in"),
-                node,
-                Problem::Invalid(format!("unsupported parameter location `{other}`")),
-            ));
-        }
-        None => return Err(error(at, node, Problem::MissingKey("in"))),
-    };
+    let (name, location) = parameter_place(at, node)?;
     let mut schema = builder.schema(at, &type_keywords(node))?;
     // The documented extension `name: fields...` means "any number of query
     // parameters"; OpenAPI 3.1 writes it as an exploded object parameter.
@@ -195,33 +181,7 @@ fn parameter(builder: &mut SchemaBuilder<'_>, at: &Location, node: &Node) -> Res
         }
         None => name,
     };
-    let example = match node.get("x-example") {
-        Some(example) => Some(example::compose(
-            builder.docs(),
-            &at.key("x-example"),
-            example,
-        )?),
-        None => None,
-    };
-    Ok(Parameter {
-        name,
-        location,
-        required: node
-            .get("required")
-            .and_then(Node::as_bool)
-            .unwrap_or(false),
-        description: node.get("description").and_then(Node::scalar_text),
-        schema,
-        example,
-        deprecated: node
-            .get("deprecated")
-            .and_then(Node::as_bool)
-            .unwrap_or(false),
-        added_in: node
-            .get("x-addedInMatrixVersion")
-            .and_then(Node::scalar_text),
-        changed_in: version_notes(at, node)?,
-    })
+    operations::parameter(builder, at, node, (name, location), schema, "x-example")
 }
 
 /// The subset of a parameter or header object that is a schema.
@@ -271,11 +231,8 @@ fn body_parameter(
         })
         .collect();
     Ok(Body {
-        description: param.get("description").and_then(Node::scalar_text),
-        required: param
-            .get("required")
-            .and_then(Node::as_bool)
-            .unwrap_or(false),
+        description: param.text("description"),
+        required: param.flag("required"),
         content,
     })
 }
@@ -317,11 +274,9 @@ fn response(
             headers.push(Header {
                 name: name.clone(),
                 required: false,
-                description: header.get("description").and_then(Node::scalar_text),
+                description: header.text("description"),
                 schema: builder.schema(&header_at, &type_keywords(header))?,
-                added_in: header
-                    .get("x-addedInMatrixVersion")
-                    .and_then(Node::scalar_text),
+                added_in: header.text("x-addedInMatrixVersion"),
                 changed_in: version_notes(&header_at, header)?,
             });
         }
@@ -372,7 +327,7 @@ fn response(
     };
     Ok(Response {
         status,
-        description: node.get("description").and_then(Node::scalar_text),
+        description: node.text("description"),
         headers,
         body,
     })
