@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use matrix_event_format::room_version::RoomIdFormat;
 use matrix_event_format::RoomVersion;
+use matrix_event_format::room_version::RoomIdFormat;
 use serde_json::Value;
 
 use crate::auth_types::{

@@ -117,7 +117,11 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
 
     /// A named level (`invite`, `ban`, `kick`, `redact`, …) or its default.
     pub fn named(&self, name: &str, default: i128) -> Result<i128, Rejection> {
-        match self.power_levels.as_ref().and_then(|levels| levels.named(name)) {
+        match self
+            .power_levels
+            .as_ref()
+            .and_then(|levels| levels.named(name))
+        {
             None => Ok(default),
             Some(entry) if entry.level == Level::Null => Ok(default),
             Some(entry) => read(entry, || name.to_owned()),

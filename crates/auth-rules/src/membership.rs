@@ -5,7 +5,9 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
-use crate::auth_types::{CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS};
+use crate::auth_types::{
+    CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS,
+};
 use crate::check::can_federate;
 use crate::create::domain;
 use crate::event::Event;

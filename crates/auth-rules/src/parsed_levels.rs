@@ -153,7 +153,11 @@ impl ParsedPowerLevels {
             }
         }
         if strict.is_ok() {
-            for (name, section) in [("events", &events), ("notifications", &notifications), ("users", &users)] {
+            for (name, section) in [
+                ("events", &events),
+                ("notifications", &notifications),
+                ("users", &users),
+            ] {
                 let all_integers = match section {
                     Section::Absent => true,
                     Section::NotAnObject => false,

@@ -33,7 +33,14 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
     let user_level = levels.user(sender)?;
 
     for (index, name) in NAMED_LEVELS.iter().enumerate() {
-        check_change(name, None, old.named[index], new.named[index], sender, user_level)?;
+        check_change(
+            name,
+            None,
+            old.named[index],
+            new.named[index],
+            sender,
+            user_level,
+        )?;
     }
     let mut sections = vec![
         ("users", &old.users, &new.users),
@@ -86,9 +93,8 @@ fn check_creators_unlisted<C: Event + ?Sized>(
     create: &C,
     new: &ParsedPowerLevels,
 ) -> Result<(), Rejection> {
-    let listed = |user: &str| -> Result<bool, Rejection> {
-        Ok(new.users.get("users", user)?.is_some())
-    };
+    let listed =
+        |user: &str| -> Result<bool, Rejection> { Ok(new.users.get("users", user)?.is_some()) };
     if listed(create.sender())? {
         return Err(MalformedPowerLevels::CreatorListed(create.sender().to_owned()).into());
     }

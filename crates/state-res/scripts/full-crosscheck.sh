@@ -14,7 +14,13 @@ export MATRIX_PEERS_DIR=$peers
 export SYNAPSE_PYTHON=${SYNAPSE_PYTHON:-$("$peers/install-synapse.sh")}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/stateres}
 cargo build --release --quiet -p matrix-auth-rules -p matrix-state-res --tests
-run() { cargo test --release --quiet "$@" -- --nocapture 2>&1 | grep -E "passed|FAIL|compared|rejections|counts|scenarios" || true; }
+status=0
+run() {
+  local out code=0
+  out=$(cargo test --release --quiet "$@" -- --nocapture 2>&1) || code=$?
+  grep -E "passed, [0-9]+ failed|FAIL|compared|rejections|counts" <<< "$out" || true
+  if [ "$code" -ne 0 ]; then echo "FAILED (exit $code)"; status=1; fi
+}
 echo "== scenarios"
 run -p matrix-state-res --test scenarios
 echo "== random rooms ($rooms)"
@@ -22,3 +28,4 @@ STATERES_CROSSCHECK_ROOMS=$rooms STATERES_CROSSCHECK_SEED=${STATERES_CROSSCHECK_
   run -p matrix-state-res --test random_rooms
 echo "== auth events ($auth_events)"
 AUTH_CROSSCHECK_EVENTS=$auth_events run -p matrix-auth-rules --test synapse_crosscheck
+exit $status

@@ -45,7 +45,6 @@ use matrix_event_format::room_version::StateResolution;
 pub use provider::EventProvider;
 pub use v2::Stats;
 
-
 /// A state key: `(event type, state_key)`.
 pub type StateKey = (String, String);
 

@@ -43,8 +43,8 @@ pub(crate) fn sender_power_level<E: Event>(
             .filter(move |&&p| graph.kind(p) == kind)
             .filter_map(|&p| graph.event(p))
     };
-    let power_levels = of_kind(Kind::PowerLevels).last();
-    let create = of_kind(Kind::Create).last();
+    let power_levels = of_kind(Kind::PowerLevels).next_back();
+    let create = of_kind(Kind::Create).next_back();
     if version.creator == CreatorRule::SenderAndAdditionalCreators {
         if let Some(create) = create {
             if is_creator(version, create, sender) == Ok(true) {

@@ -112,7 +112,9 @@ pub struct Resolution {
 
 /// An ID without its first character (the sigil), as Python's `id[1:]`.
 fn without_sigil(id: &str) -> &str {
-    id.char_indices().nth(1).map_or("", |(index, _)| &id[index..])
+    id.char_indices()
+        .nth(1)
+        .map_or("", |(index, _)| &id[index..])
 }
 
 fn python_truthy(value: Option<&Value>) -> bool {
@@ -302,7 +304,10 @@ impl RoomFile {
                     pdu.remove("room_id");
                 } else if let Some(create) = &create_label {
                     let create_id = map(create);
-                    pdu.insert("room_id".into(), json!(format!("!{}", without_sigil(&create_id))));
+                    pdu.insert(
+                        "room_id".into(),
+                        json!(format!("!{}", without_sigil(&create_id))),
+                    );
                     if options.drop_listed_v12_create {
                         auth.retain(|id| *id != create_id);
                     }

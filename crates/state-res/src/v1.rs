@@ -140,7 +140,7 @@ fn ordered<'a, E: Event>(events: &[&'a E]) -> Vec<&'a E> {
             (std::cmp::Reverse(event.depth()), hash, event)
         })
         .collect();
-    keyed.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    keyed.sort_by_key(|&(depth, hash, _)| (depth, hash));
     keyed.into_iter().map(|(_, _, event)| event).collect()
 }
 

@@ -122,12 +122,18 @@ where
         while let Some(((event_type, state_key), node)) =
             extra.next_if(|((t, k), _)| (*t, *k) < (key.0.as_str(), key.1.as_str()))
         {
-            entries.push(((event_type.to_owned(), state_key.to_owned()), graph.id(node).to_owned()));
+            entries.push((
+                (event_type.to_owned(), state_key.to_owned()),
+                graph.id(node).to_owned(),
+            ));
         }
         entries.push(((*key).clone(), (*id).clone()));
     }
     for ((event_type, state_key), node) in extra {
-        entries.push(((event_type.to_owned(), state_key.to_owned()), graph.id(node).to_owned()));
+        entries.push((
+            (event_type.to_owned(), state_key.to_owned()),
+            graph.id(node).to_owned(),
+        ));
     }
     Ok(entries.into_iter().collect())
 }

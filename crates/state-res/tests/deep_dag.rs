@@ -24,12 +24,18 @@ fn chain(version: &'static RoomVersion) -> (HashMap<String, PduEvent>, Vec<Strin
         if !(v12 && pdu["type"] == "m.room.create") {
             pdu["room_id"] = json!(room_id);
         }
-        let Value::Object(map) = pdu else { unreachable!() };
+        let Value::Object(map) = pdu else {
+            unreachable!()
+        };
         let event = PduEvent::with_event_id(map, version, id.clone()).expect("valid event");
         events.insert(id.clone(), event);
         ids.push(id);
     };
-    let create = if v12 { "$create".to_owned() } else { "$create:example.org".to_owned() };
+    let create = if v12 {
+        "$create".to_owned()
+    } else {
+        "$create:example.org".to_owned()
+    };
     let implied = |auth: Vec<&str>| -> Vec<String> {
         auth.into_iter()
             .filter(|id| !(v12 && *id == create))
@@ -77,7 +83,10 @@ fn state(ids: &[String], power_levels: &str) -> StateMap {
     let mut state = StateMap::new();
     state.insert(("m.room.create".into(), String::new()), ids[0].clone());
     state.insert(("m.room.member".into(), ALICE.into()), ids[1].clone());
-    state.insert(("m.room.power_levels".into(), String::new()), power_levels.to_owned());
+    state.insert(
+        ("m.room.power_levels".into(), String::new()),
+        power_levels.to_owned(),
+    );
     state
 }
 
@@ -90,7 +99,10 @@ fn deep_auth_chains_do_not_recurse() {
         let middle = &ids[2 + DEPTH / 2];
         let sets = [state(&ids, newest), state(&ids, middle)];
         let (resolved, stats) = resolve_with_stats(version, &sets, &events).expect("resolves");
-        assert_eq!(resolved[&("m.room.power_levels".to_owned(), String::new())], *newest);
+        assert_eq!(
+            resolved[&("m.room.power_levels".to_owned(), String::new())],
+            *newest
+        );
         assert!(stats.full_conflicted_set >= DEPTH / 2, "{stats:?}");
         println!("v{}: {stats:?}", version.id);
     }
@@ -114,8 +126,15 @@ fn missing_events_drive_a_prefetch_loop() {
             have.insert(id.clone(), all[&id].clone());
         }
     }
-    assert_eq!(have.len(), 11, "the state sets' events and their auth chains");
+    assert_eq!(
+        have.len(),
+        11,
+        "the state sets' events and their auth chains"
+    );
     assert!(rounds > 1, "auth chains are discovered round by round");
     let resolved = matrix_state_res::resolve(version, &sets, &have).expect("resolves");
-    assert_eq!(resolved, matrix_state_res::resolve(version, &sets, &all).expect("resolves"));
+    assert_eq!(
+        resolved,
+        matrix_state_res::resolve(version, &sets, &all).expect("resolves")
+    );
 }

@@ -489,7 +489,7 @@ impl Builder<'_> {
                 }
                 4 => {
                     let user = self.any_user();
-                    if let Some(users) = content["users"].as_object_mut() {
+                    if let Some(users) = content.get_mut("users").and_then(Value::as_object_mut) {
                         users.remove(&user);
                     }
                 }

@@ -622,7 +622,7 @@ impl Generator<'_> {
                 }
                 _ => {
                     let user = self.rng.pick(&USERS).to_owned();
-                    if let Some(users) = content["users"].as_object_mut() {
+                    if let Some(users) = content.get_mut("users").and_then(Value::as_object_mut) {
                         users.remove(&user);
                     }
                 }
