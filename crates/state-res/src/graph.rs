@@ -3,6 +3,7 @@
 //! edges stored in one flat array.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 
 use foldhash::HashMap;
 use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
@@ -89,21 +90,18 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     where
         P: EventProvider<Event = E> + ?Sized,
     {
-        if let Some(&node) = self.index.get(id.as_ref()) {
-            return node;
+        let next = self.ids.len() as Node;
+        match self.index.entry(id) {
+            Entry::Occupied(entry) => *entry.get(),
+            Entry::Vacant(entry) => {
+                let event = provider.event(entry.key());
+                self.ids.push(entry.key().clone());
+                self.events.push(event);
+                self.kinds.push(Kind::of(event));
+                entry.insert(next);
+                next
+            }
         }
-        let node = self.ids.len() as Node;
-        let event = provider.event(&id);
-        // Key the map by the provider's copy of the ID where there is one (no allocation).
-        let id = match event {
-            Some(event) if event.event_id() == id.as_ref() => Cow::Borrowed(event.event_id()),
-            _ => id,
-        };
-        self.index.insert(id.clone(), node);
-        self.ids.push(id);
-        self.events.push(event);
-        self.kinds.push(Kind::of(event));
-        node
     }
 
     /// The node for `id` if it was interned.
