@@ -1,7 +1,9 @@
 //! Stable, collision-free type names.
 //!
 //! Every object with properties, string enum of two or more values and union gets a name.
-//! The preferred name comes from, in order: the schema's `title`; the file it is the root
+//! Event schemas and their content are named after the event type (`m.room.member` →
+//! `RoomMemberEvent`, `RoomMemberEventContent`; EDUs `…Edu`). Otherwise the preferred name
+//! comes from, in order: the schema's `title` (when it has at most four words); the file it is the root
 //! of (`definitions/client_event.yaml` → `ClientEvent`) or its `components` key; the place
 //! it is first reached from, walking operations (sorted by API, path, method) and then
 //! event schemas: `{OperationId}Request`, `{OperationId}Response` (non-200 statuses add
@@ -14,11 +16,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use heck::ToUpperCamelCase;
 
-use crate::ir::{Additional, Kind, SchemaId, Spec, StatusCode, TypeSpace};
+use crate::ir::{Additional, EventKind, EventSchema, Kind, SchemaId, Spec, StatusCode, TypeSpace};
 
 /// Where a preferred name came from; better sources win collisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Source {
+    Event,
     Title,
     File,
     Place,
@@ -39,6 +42,19 @@ pub fn assign(spec: &mut Spec) {
         candidates: HashMap::new(),
         visited: HashSet::new(),
     };
+    // Event types first, whatever their titles: the event is `{Type}Event` and its content
+    // `{Type}EventContent` (`RoomMemberEvent`, `RoomMemberEventContent`).
+    for event in spec
+        .events
+        .iter()
+        .filter(|e| e.kind != EventKind::Component)
+    {
+        let name = event_name(event);
+        walker.name_as(event.schema, &name);
+        if let Some(content) = event.content {
+            walker.name_as(content, &format!("{name}Content"));
+        }
+    }
     for op in &spec.operations {
         let base = identifier(&op.operation_id);
         for param in &op.parameters {
@@ -73,9 +89,7 @@ pub fn assign(spec: &mut Spec) {
         }
     }
     for event in &spec.events {
-        let base = identifier(&event.event_type)
-            + &event.variant.as_deref().map(identifier).unwrap_or_default();
-        walker.visit(event.schema, &format!("{base}Event"));
+        walker.visit(event.schema, &event_name(event));
     }
     // Schemas reached from nowhere above (never, for a well-formed spec) still get names.
     for (id, _) in spec.types.iter() {
@@ -94,6 +108,18 @@ struct Walker<'t> {
 }
 
 impl Walker<'_> {
+    /// Prefers `name` for `id`'s type (if it needs one and has no preference yet).
+    fn name_as(&mut self, id: SchemaId, name: &str) {
+        let id = self.types.target(id);
+        if needs_name(&self.types.get(id).kind) {
+            self.candidates.entry(id).or_insert_with(|| Candidate {
+                source: Source::Event,
+                name: name.to_owned(),
+                fallback: name.to_owned(),
+            });
+        }
+    }
+
     fn visit(&mut self, id: SchemaId, place: &str) {
         let mut todo = vec![(id, place.to_owned())];
         while let Some((id, place)) = todo.pop() {
@@ -101,7 +127,10 @@ impl Walker<'_> {
                 continue;
             }
             let schema = self.types.get(id);
-            let own = self.candidate(id, &place);
+            let own = match self.candidates.get(&id) {
+                Some(preferred) => Some(preferred.clone()),
+                None => self.candidate(id, &place),
+            };
             let here = match &own {
                 Some(c) => c.name.clone(),
                 None => place.clone(),
@@ -151,10 +180,12 @@ impl Walker<'_> {
         }
         let file_name = file_name(&schema.location.file, &schema.location.pointer);
         let fallback = file_name.clone().unwrap_or_else(|| place.to_owned());
+        // A title names a type when it reads like a name, not a sentence.
         if let Some(title) = schema
             .annotations
             .title
             .as_deref()
+            .filter(|t| t.split_whitespace().count() <= 4)
             .map(identifier)
             .filter(|t| !t.is_empty())
         {
@@ -176,6 +207,17 @@ impl Walker<'_> {
                 fallback: place.to_owned(),
             },
         })
+    }
+}
+
+/// `RoomMemberEvent` for `m.room.member`, `RoomMessageTextEvent` for its `m.text` variant,
+/// `TypingEdu` for the server-server EDU.
+fn event_name(event: &EventSchema) -> String {
+    let strip = |s: &str| identifier(s.strip_prefix("m.").unwrap_or(s));
+    let base = strip(&event.event_type) + &event.variant.as_deref().map(strip).unwrap_or_default();
+    match event.kind {
+        EventKind::Edu => format!("{base}Edu"),
+        _ => format!("{base}Event"),
     }
 }
 

@@ -343,3 +343,75 @@ fn narrowing_to_one_api() {
             .all(|c| c.item.kind == matrix_codegen::ir::EventKind::Edu)
     );
 }
+
+/// Every Rust item the diff names exists in the code the emitter generates for the older
+/// or the newer version (modules, types and fields alike; removed ones only in the older).
+#[test]
+fn rust_items_exist_in_the_generated_code() {
+    use std::collections::BTreeSet;
+    let old = matrix_codegen::load(&matrix_codegen::SpecSource::version("v1.16").unwrap()).unwrap();
+    let new = matrix_codegen::load(&matrix_codegen::SpecSource::version("v1.19").unwrap()).unwrap();
+    let report = matrix_codegen::diff::diff(&old, &new, &matrix_codegen::diff::Options::default());
+    let json: serde_json::Value = serde_json::from_str(&matrix_codegen::diff::report::render(
+        &report,
+        matrix_codegen::diff::report::Format::Json,
+    ))
+    .unwrap();
+    let mut items = BTreeSet::new();
+    collect_rust(&json, &mut items);
+    assert!(!items.is_empty());
+    let mut generated = String::new();
+    for spec in [&old, &new] {
+        for api in matrix_codegen::ir::Api::ALL {
+            generated.push_str(
+                &matrix_codegen::emit::generate(spec, api)
+                    .unwrap()
+                    .to_single_file(),
+            );
+        }
+    }
+    let missing: Vec<&String> = items
+        .iter()
+        .filter(|item| {
+            // `crate::module::Type::field`: the last segment is declared as a module,
+            // type or field somewhere in the generated code.
+            let last = item
+                .rsplit("::")
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("r#");
+            !["pub mod ", "pub struct ", "pub enum ", "pub "]
+                .iter()
+                .any(|p| {
+                    generated.contains(&format!("{p}{last} "))
+                        || generated.contains(&format!("{p}{last} :"))
+                })
+        })
+        .collect();
+    println!(
+        "{} Rust items named, {} not found",
+        items.len(),
+        missing.len()
+    );
+    assert!(
+        missing.is_empty(),
+        "items not in the generated code: {missing:?}"
+    );
+}
+
+fn collect_rust(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                if key == "rust" {
+                    if let Some(path) = v.get("path").and_then(|p| p.as_str()) {
+                        out.insert(path.to_owned());
+                    }
+                }
+                collect_rust(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_rust(v, out)),
+        _ => {}
+    }
+}

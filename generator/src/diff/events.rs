@@ -41,19 +41,13 @@ fn event_keys<'s>(spec: &'s Spec, apis: &[Api]) -> BTreeMap<EventKey, &'s EventS
         .collect()
 }
 
-fn event_info(event: &EventSchema) -> EventInfo {
+fn event_info(spec: &Spec, event: &EventSchema) -> EventInfo {
     EventInfo {
         event_type: event.event_type.clone(),
         variant: event.variant.clone(),
         kind: event.kind,
         file: event.location.file.display().to_string(),
-        rust: rust_impact::event_field(
-            event.kind,
-            &event.event_type,
-            event.variant.as_deref(),
-            &FieldPath::default(),
-            &|_| None,
-        ),
+        rust: rust_impact::event_field(&spec.types, event, &FieldPath::default(), &|_| None),
     }
 }
 
@@ -73,7 +67,7 @@ pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
         added: added
             .into_iter()
             .map(|key| Entry {
-                item: event_info(new_keys[key]),
+                item: event_info(new, new_keys[key]),
                 rule: Rule::EventAdded,
                 notes: root_notes(new, new_keys[key]),
                 counterpart: None,
@@ -82,7 +76,7 @@ pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
         removed: removed
             .into_iter()
             .map(|key| Entry {
-                item: event_info(old_keys[key]),
+                item: event_info(old, old_keys[key]),
                 rule: Rule::EventRemoved,
                 notes: root_notes(old, old_keys[key]),
                 counterpart: None,
@@ -104,16 +98,12 @@ pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
         };
         compare::finish(&mut changes, |path| {
             Some(rust_impact::event_field(
-                new_event.kind,
-                &new_event.event_type,
-                new_event.variant.as_deref(),
-                path,
-                &owner,
+                &new.types, new_event, path, &owner,
             ))
         });
         if !changes.is_empty() {
             section.changed.push(Changed {
-                item: event_info(new_event),
+                item: event_info(new, new_event),
                 notes: Vec::new(),
                 changes,
             });

@@ -49,29 +49,22 @@ pub mod names {
 
     /// The field for a JSON key or parameter name (`m.relates_to` → `m_relates_to`).
     pub fn field(name: &str) -> String {
-        let cleaned: String = name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let mut field = cleaned.to_snake_case();
-        if field.is_empty() {
-            field.push_str("field");
-        }
-        if field.starts_with(|c: char| c.is_ascii_digit()) {
-            field.insert(0, '_');
-        }
-        field
+        crate::emit::types::snake(name)
     }
 
-    /// The content type of an event type (`m.room.member` → `RoomMemberContent`;
-    /// `m.room.message` variant `m.text` → `RoomMessageTextContent`).
-    pub fn event_content(event_type: &str, variant: Option<&str>) -> String {
-        let strip = |s: &'_ str| s.strip_prefix("m.").unwrap_or(s).to_owned();
-        let mut name = crate::naming::identifier(&strip(event_type));
-        if let Some(variant) = variant {
-            name.push_str(&crate::naming::identifier(&strip(variant)));
-        }
-        name + "Content"
+    /// The content type of an event: the name the naming pass gave its `content` schema
+    /// (`RoomMemberEventContent`), re-exported in the `events` module.
+    pub fn event_content(types: &crate::ir::TypeSpace, event: &crate::ir::EventSchema) -> String {
+        event
+            .content
+            .and_then(|c| types.get(types.target(c)).name.clone())
+            .unwrap_or_else(|| {
+                let event_type = event
+                    .event_type
+                    .strip_prefix("m.")
+                    .unwrap_or(&event.event_type);
+                crate::naming::identifier(event_type) + "EventContent"
+            })
     }
 }
 
@@ -133,17 +126,27 @@ fn is_error(status: &str) -> bool {
 /// The item an event field maps to: the event's content type or one of its fields, or a
 /// field of a named type.
 pub fn event_field(
-    kind: EventKind,
-    event_type: &str,
-    variant: Option<&str>,
+    types: &crate::ir::TypeSpace,
+    event: &crate::ir::EventSchema,
     path: &FieldPath,
     owner: &dyn Fn(&FieldPath) -> Option<String>,
 ) -> RustItem {
-    let (api, module) = match kind {
+    let (api, module) = match event.kind {
         EventKind::Edu => (Api::ServerServer, "edus"),
         _ => (Api::ClientServer, "events"),
     };
-    let content = format!("{module}::{}", names::event_content(event_type, variant));
+    // Core event schemas and components are types of their own, not event types.
+    let content = match (event.kind, event.content) {
+        (EventKind::Component, _) | (_, None) => {
+            let name = types
+                .get(types.target(event.schema))
+                .name
+                .clone()
+                .unwrap_or_default();
+            format!("types::{name}")
+        }
+        _ => format!("{module}::{}", names::event_content(types, event)),
+    };
     let in_content = matches!(path.0.first(), Some(Segment::Key(k)) if k == "content");
     let top_len = if in_content { 2 } else { 0 };
     let item = match &path.0[..] {
@@ -184,10 +187,6 @@ mod tests {
         assert_eq!(
             names::operation_module("getRoomSummary"),
             "get_room_summary"
-        );
-        assert_eq!(
-            names::event_content("m.room.member", None),
-            "RoomMemberContent"
         );
         assert_eq!(
             names::crate_name(Api::ApplicationService),
