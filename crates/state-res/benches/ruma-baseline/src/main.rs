@@ -87,10 +87,15 @@ fn ruma_events(room: &RoomFile) -> HashMap<OwnedEventId, RumaPdu> {
             let content = serde_json::value::to_raw_value(event.content()).expect("content");
             let pdu = RumaPdu {
                 event_id: id(event.event_id()),
-                room_id: event.room_id().map(|r| OwnedRoomId::try_from(r).expect("room ID")),
+                room_id: event
+                    .room_id()
+                    .map(|r| OwnedRoomId::try_from(r).expect("room ID")),
                 sender: OwnedUserId::try_from(event.sender()).expect("user ID"),
                 origin_server_ts: MilliSecondsSinceUnixEpoch(
-                    u64::try_from(event.origin_server_ts()).unwrap_or(0).try_into().expect("ts"),
+                    u64::try_from(event.origin_server_ts())
+                        .unwrap_or(0)
+                        .try_into()
+                        .expect("ts"),
                 ),
                 kind: TimelineEventType::from(event.event_type()),
                 content,
@@ -137,8 +142,11 @@ fn auth_chains(
                     .get(current)
                     .map(|e| e.auth_events.iter().map(|a| &**a).collect())
                     .unwrap_or_default();
-                let todo: Vec<&EventId> =
-                    parents.iter().copied().filter(|p| !memo.contains_key(p)).collect();
+                let todo: Vec<&EventId> = parents
+                    .iter()
+                    .copied()
+                    .filter(|p| !memo.contains_key(p))
+                    .collect();
                 if !todo.is_empty() {
                     stack.extend(todo);
                     continue;
@@ -196,7 +204,10 @@ fn synapse_times(python: &str, oracle: &str, files: &[String]) -> HashMap<String
     for _ in 0..3 {
         args.extend(files.iter().cloned());
     }
-    let output = Command::new(python).args(&args).output().expect("oracle runs");
+    let output = Command::new(python)
+        .args(&args)
+        .output()
+        .expect("oracle runs");
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let value: serde_json::Value = serde_json::from_str(line).expect("oracle JSON");
         let file = value["file"].as_str().unwrap_or_default().to_owned();
@@ -236,11 +247,15 @@ fn main() {
             panic!("{file}: needs state_sets");
         };
         let sets: Vec<StateMap> = sets.iter().map(|set| room.to_ids(set)).collect();
-        let (ours_state, stats) = resolve_with_stats(room.version, &sets, room.events()).expect("resolves");
+        let (ours_state, stats) =
+            resolve_with_stats(room.version, &sets, room.events()).expect("resolves");
         let ours = time(|| resolve_with_stats(room.version, &sets, room.events()));
 
         let rules = RoomVersionRules::V10;
-        assert_eq!(room.version.id, "10", "the comparison uses room version 10 rules");
+        assert_eq!(
+            room.version.id, "10",
+            "the comparison uses room version 10 rules"
+        );
         let events = ruma_events(&room);
         let ruma_sets: Vec<RumaState> = sets.iter().map(ruma_state).collect();
         let chains = auth_chains(&events, &ruma_sets);
@@ -271,7 +286,10 @@ fn main() {
             (true, Some(false)) => "ruma (Synapse differs)",
             (false, _) => "NEITHER",
         };
-        let name = std::path::Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = std::path::Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         println!(
             "| {name} | {} | {} | {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.1} ms | {:.1}× ({:.1}×) | {:.0}× | {agree} |",
             room.events().len(),
