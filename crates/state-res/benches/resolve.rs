@@ -4,7 +4,8 @@
 //! `target/stateres-bench/` with `$SYNAPSE_PYTHON` (else `$MATRIX_PEERS_DIR/install-synapse.sh`).
 //! Only `resolve` is timed, not reading the files or computing event IDs.
 //!
-//! `STATERES_BENCH_SIZES=1000,10000` limits the sizes.
+//! `STATERES_BENCH_SIZES=1000,10000` chooses the sizes (without `--bench`, as under
+//! `cargo test`, only 1,000).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -74,7 +75,14 @@ fn bench(c: &mut Criterion) {
     let sizes: Vec<usize> = std::env::var("STATERES_BENCH_SIZES")
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1000, 2000, 10000]);
+        .unwrap_or_else(|| {
+            // `cargo test --all-targets` runs benchmarks once without `--bench`: keep it short.
+            if std::env::args().any(|arg| arg == "--bench") {
+                vec![1000, 2000, 10000]
+            } else {
+                vec![1000]
+            }
+        });
     let mut group = c.benchmark_group("resolve_v10");
     group.sample_size(20);
     for users in [100, 1000] {
