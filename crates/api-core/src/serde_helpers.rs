@@ -36,6 +36,7 @@ macro_rules! fixed_string {
         }
 
         impl $crate::serde::Serialize for $name {
+            #[inline]
             fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str($value)
             }
@@ -56,9 +57,11 @@ macro_rules! fixed_string {
         }
 
         impl $crate::query::QueryValue for $name {
+            #[inline]
             fn to_query(&self) -> ::std::string::String {
                 ::std::borrow::ToOwned::to_owned($value)
             }
+            #[inline]
             fn from_query(s: &str) -> ::std::result::Result<Self, ::std::string::String> {
                 if s == $value { ::std::result::Result::Ok($name) } else { ::std::result::Result::Err(::std::format!("expected `{}`", $value)) }
             }
@@ -82,6 +85,7 @@ macro_rules! string_enum {
 
         impl $name {
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     $($name::$variant => $value,)*
@@ -91,6 +95,7 @@ macro_rules! string_enum {
         }
 
         impl ::std::convert::From<&str> for $name {
+            #[inline]
             fn from(s: &str) -> Self {
                 match s {
                     $($value => $name::$variant,)*
@@ -100,12 +105,14 @@ macro_rules! string_enum {
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl $crate::serde::Serialize for $name {
+            #[inline]
             fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
@@ -119,9 +126,11 @@ macro_rules! string_enum {
         }
 
         impl $crate::query::QueryValue for $name {
+            #[inline]
             fn to_query(&self) -> ::std::string::String {
                 ::std::borrow::ToOwned::to_owned(self.as_str())
             }
+            #[inline]
             fn from_query(s: &str) -> ::std::result::Result<Self, ::std::string::String> {
                 ::std::result::Result::Ok($name::from(s))
             }

@@ -118,6 +118,25 @@ pub fn struct_with_serde(doc: &TokenStream, name: &Ident, object: &ObjectFields)
     }
 }
 
+/// A crate-private struct that only carries a body over the wire (the request's or
+/// response's own fields are public): serde impls, no derives, no docs.
+pub fn wire_struct(name: &Ident, object: &ObjectFields) -> TokenStream {
+    let fields = object.fields.iter().map(|f| {
+        let (ident, ty) = (&f.ident, f.rust_type());
+        quote! { #ident: #ty, }
+    });
+    let extra = object.extra.as_ref().map(|(ident, value)| {
+        quote! { #ident: ::std::collections::BTreeMap<::std::string::String, #value>, }
+    });
+    let serialize = serialize_impl(name, object);
+    let deserialize = deserialize_impl(name, object);
+    quote! {
+        pub(crate) struct #name { #(#fields)* #extra }
+        #serialize
+        #deserialize
+    }
+}
+
 fn serialize_impl(name: &Ident, object: &ObjectFields) -> TokenStream {
     let entries = object.fields.iter().map(|f| {
         let (ident, json) = (&f.ident, &f.json);
@@ -210,6 +229,7 @@ fn deserialize_impl(name: &Ident, object: &ObjectFields) -> TokenStream {
                 struct Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for Visitor {
                     type Value = #name;
+                    #[inline]
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }

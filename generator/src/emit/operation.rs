@@ -322,8 +322,7 @@ fn request(
         BodyShape::Flattened(object) => {
             body_field_names = object.idents().into_iter().cloned().collect();
             fields.extend(object.definitions());
-            let doc = quote! { #[doc = " The JSON body of the request."] };
-            body_struct = object::struct_with_serde(&doc, &format_ident!("RequestBody"), object);
+            body_struct = object::wire_struct(&format_ident!("RequestBody"), object);
         }
         BodyShape::Json(ty) => {
             body_field_names = Vec::new();
@@ -678,9 +677,7 @@ fn success_struct(
         BodyShape::Flattened(object) => {
             let names: Vec<&Ident> = object.idents();
             fields.extend(object.definitions());
-            let doc = format!(" The JSON body of [`{name}`].");
-            body_struct =
-                object::struct_with_serde(&quote! { #[doc = #doc] }, &body_struct_name, object);
+            body_struct = object::wire_struct(&body_struct_name, object);
             let binding = if names.is_empty() {
                 quote! { _ }
             } else {
@@ -997,6 +994,7 @@ fn error_enum(
             }
 
             /// The HTTP status.
+            #[inline]
             pub fn status(&self) -> u16 {
                 #status_of
             }
