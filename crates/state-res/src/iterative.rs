@@ -2,7 +2,6 @@
 //! authorization rules against that state (falling back to its own non-rejected auth events
 //! for keys the state lacks).
 
-use foldhash::HashMap;
 use matrix_auth_rules::{
     AuthState, CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE,
     auth_types_for_event, check_against_state,
@@ -12,9 +11,7 @@ use matrix_event_format::RoomVersion;
 use crate::ResolveError;
 use crate::graph::{AuthGraph, Kind, Node};
 use crate::room::NodeRooms;
-
-/// A room state during resolution: `(type, state_key)` → node.
-pub(crate) type WorkingState<'a> = HashMap<(&'a str, &'a str), Node>;
+use crate::working_state::WorkingState;
 
 /// The events one check reads, by kind; a later event for the same key replaces an earlier
 /// one (as when a map is built from the list).
@@ -80,7 +77,7 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
     version: &RoomVersion,
     graph: &AuthGraph<'a, E>,
     order: &[Node],
-    state: &mut WorkingState<'a>,
+    state: &mut WorkingState,
     rooms: &NodeRooms,
 ) -> Result<(), ResolveError> {
     let mut auth = AuthSet {
@@ -104,7 +101,7 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
             }
         }
         for (event_type, state_key) in auth_types_for_event(version, event).iter() {
-            let Some(&current) = state.get(&(event_type, state_key)) else {
+            let Some(current) = state.get(event_type, state_key) else {
                 continue;
             };
             if let Some(current_event) = graph.event(current) {
@@ -119,7 +116,7 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
         }
         if check_against_state(version, event, &auth).is_ok() {
             if let Some(state_key) = event.state_key() {
-                state.insert((event.event_type(), state_key), node);
+                state.insert(event.event_type(), state_key, node);
             }
         }
     }

@@ -35,6 +35,7 @@ pub mod room_file;
 mod split;
 mod v1;
 mod v2;
+mod working_state;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};

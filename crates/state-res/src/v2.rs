@@ -8,12 +8,13 @@ use matrix_event_format::room_version::StateResolution;
 
 use crate::conflicted_set::full_conflicted_set;
 use crate::graph::{AuthGraph, Node};
-use crate::iterative::{WorkingState, iterative_auth_checks};
+use crate::iterative::iterative_auth_checks;
 use crate::mainline::mainline_sort;
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
 use crate::room::{NodeRooms, RoomGuard};
 use crate::split::{Split, split_v2};
+use crate::working_state::{KeyId, WorkingState};
 use crate::{ResolveError, StateKey, StateMap};
 
 /// Statistics of one resolution, for tools and benchmarks.
@@ -84,15 +85,18 @@ where
     }
     stats.full_conflicted_set = members.len();
 
-    // v2 starts from the unconflicted state, v2.1 from an empty state.
-    let mut state: WorkingState<'a> = WorkingState::default();
-    if !subgraph {
-        for (key, id) in &unconflicted {
+    // v2 starts from the unconflicted state, v2.1 from an empty state. The unconflicted keys
+    // are interned first either way, so that the keys from `resolved` on are the others.
+    let mut state = WorkingState::with_capacity(unconflicted.len() + members.len());
+    for (key, id) in &unconflicted {
+        let slot = state.intern(&key.0, &key.1);
+        if !subgraph {
             if let Some(node) = graph.lookup(id) {
-                state.insert((key.0.as_str(), key.1.as_str()), node);
+                state.set(slot, node);
             }
         }
     }
+    let resolved = unconflicted.len() as KeyId;
 
     let power_events = sorted_power_events(version, &graph, &in_set);
     iterative_auth_checks(version, &graph, &power_events, &mut state, &rooms)?;
@@ -105,16 +109,13 @@ where
         .into_iter()
         .filter(|&node| !is_power[node as usize])
         .collect();
-    let power_levels = state.get(&(POWER_LEVELS, "")).copied();
+    let power_levels = state.get(POWER_LEVELS, "");
     mainline_sort(&graph, power_levels, &mut others, &rooms)?;
     iterative_auth_checks(version, &graph, &others, &mut state, &rooms)?;
 
     // The unconflicted state wins over what was resolved: merge the resolved entries of the
     // other keys into the (sorted) unconflicted ones, and build the map from sorted entries.
-    let mut extra: Vec<((&str, &str), Node)> = state
-        .into_iter()
-        .filter(|(key, _)| !is_unconflicted(&unconflicted, key))
-        .collect();
+    let mut extra: Vec<((&str, &str), Node)> = state.entries_from(resolved).collect();
     extra.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut entries: Vec<(StateKey, String)> = Vec::with_capacity(unconflicted.len() + extra.len());
     let mut extra = extra.into_iter().peekable();
@@ -136,11 +137,4 @@ where
         ));
     }
     Ok(entries.into_iter().collect())
-}
-
-/// Whether `key` is in the unconflicted entries (sorted by key).
-fn is_unconflicted(unconflicted: &[(&StateKey, &String)], key: &(&str, &str)) -> bool {
-    unconflicted
-        .binary_search_by(|(k, _)| (k.0.as_str(), k.1.as_str()).cmp(key))
-        .is_ok()
 }
