@@ -58,29 +58,26 @@ impl Entry {
 pub(crate) enum Section {
     Absent,
     NotAnObject,
-    /// Sorted by key.
-    Entries(Vec<(String, Entry)>),
+    Entries(Entries),
 }
 
 impl Section {
     fn of(content: &JsonObject, name: &str) -> Section {
         match content.get(name) {
             None => Section::Absent,
-            Some(Value::Object(map)) => {
-                let mut entries: Vec<(String, Entry)> =
-                    map.iter().map(|(k, v)| (k.clone(), Entry::of(v))).collect();
-                // Usually sorted already (a map sorted by key), which this sort detects.
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                Section::Entries(entries)
-            }
+            Some(Value::Object(map)) => Section::Entries(Entries::of(map)),
             Some(_) => Section::NotAnObject,
         }
     }
 
     /// The entries (none if absent); an error if the section is not an object.
-    pub fn entries(&self, name: &str) -> Result<&[(String, Entry)], MalformedPowerLevels> {
+    pub fn entries(&self, name: &str) -> Result<&Entries, MalformedPowerLevels> {
+        static NONE: Entries = Entries {
+            keys: String::new(),
+            items: Vec::new(),
+        };
         match self {
-            Section::Absent => Ok(&[]),
+            Section::Absent => Ok(&NONE),
             Section::NotAnObject => Err(MalformedPowerLevels::NotAnObject(name.to_owned())),
             Section::Entries(entries) => Ok(entries),
         }
@@ -88,12 +85,75 @@ impl Section {
 
     /// The entry for `key`, if present.
     pub fn get(&self, name: &str, key: &str) -> Result<Option<Entry>, MalformedPowerLevels> {
-        let entries = self.entries(name)?;
-        Ok(entries
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|index| entries[index].1))
+        Ok(self.entries(name)?.get(key))
     }
+}
+
+/// A section's entries sorted by key, the keys' bytes in one buffer: a lookup (a binary search)
+/// and the walk over two sections that a power levels change needs compare keys that sit side by
+/// side, instead of following a pointer per key to wherever the map put it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entries {
+    keys: String,
+    /// Per entry: where its key starts and ends in `keys`, and its value.
+    items: Vec<(u32, u32, Entry)>,
+}
+
+impl Entries {
+    fn of(map: &JsonObject) -> Entries {
+        let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
+        // Usually sorted already (a map sorted by key), which this sort detects.
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut entries = Entries {
+            keys: String::with_capacity(sorted.iter().map(|(key, _)| key.len()).sum()),
+            items: Vec::with_capacity(sorted.len()),
+        };
+        for (key, value) in sorted {
+            let start = entries.keys.len() as u32;
+            entries.keys.push_str(key);
+            let end = entries.keys.len() as u32;
+            entries.items.push((start, end, Entry::of(value)));
+        }
+        entries
+    }
+
+    /// The entry at `index` in key order.
+    pub fn at(&self, index: usize) -> Option<(&str, Entry)> {
+        let &(start, end, entry) = self.items.get(index)?;
+        Some((&self.keys[start as usize..end as usize], entry))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Entry)> {
+        (0..self.items.len()).filter_map(|index| self.at(index))
+    }
+
+    /// The entry for `key`, if present.
+    pub fn get(&self, key: &str) -> Option<Entry> {
+        let index = self
+            .items
+            .binary_search_by(|&(start, end, _)| {
+                compare(
+                    &self.keys.as_bytes()[start as usize..end as usize],
+                    key.as_bytes(),
+                )
+            })
+            .ok()?;
+        Some(self.items[index].2)
+    }
+}
+
+/// Byte-wise order of two short strings, a word at a time and inline (a call into the C
+/// library's `memcmp` per comparison cost more than the search around it).
+pub(crate) fn compare(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).map(u64::from_be_bytes).ok();
+    let common = a.len().min(b.len()) / 8 * 8;
+    for (x, y) in a[..common].chunks_exact(8).zip(b[..common].chunks_exact(8)) {
+        let (x, y) = (word(x), word(y));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a[common..].iter().cmp(b[common..].iter())
 }
 
 /// An `m.room.power_levels` content as the authorization rules read it. [`PduEvent`] keeps one
@@ -137,7 +197,7 @@ impl ParsedPowerLevels {
             Section::NotAnObject => Err(MalformedPowerLevels::NotAnObject("users".into())),
             Section::Entries(entries) => entries.iter().try_for_each(|(user, entry)| {
                 if !looks_like_user_id(user) {
-                    Err(MalformedPowerLevels::InvalidUserId(user.clone()))
+                    Err(MalformedPowerLevels::InvalidUserId(user.to_owned()))
                 } else if !matches!(entry.level, Level::Int(_)) {
                     Err(MalformedPowerLevels::NotAnInteger(format!("users.{user}")))
                 } else {
@@ -207,5 +267,53 @@ impl ParsedPowerLevels {
                 Some(Level::Invalid) => None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compare_orders_like_str() {
+        let keys = [
+            "",
+            "@",
+            "@a",
+            "@a:x",
+            "@alice:example.org",
+            "@alice:example.orh",
+            "@alice:exampl",
+            "@alice:example.org2",
+            "@bob:example.org",
+            "@\u{e9}:x",
+            "@\u{10ffff}:x",
+            "12345678",
+            "123456789",
+            "12345677",
+            "1234567",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(
+                    compare(a.as_bytes(), b.as_bytes()),
+                    a.cmp(b),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn entries_are_found_by_key_in_any_input_order() {
+        let content = serde_json::json!({"users": {"@z:x": 1, "@a:x": 50, "@m:x": null}});
+        let levels = ParsedPowerLevels::parse(content.as_object().unwrap());
+        let users = levels.users.entries("users").unwrap();
+        let keys: Vec<&str> = users.iter().map(|(key, _)| key).collect();
+        assert_eq!(keys, ["@a:x", "@m:x", "@z:x"]);
+        assert_eq!(users.get("@a:x").map(|e| e.level), Some(Level::Int(50)));
+        assert_eq!(users.get("@m:x").map(|e| e.level), Some(Level::Null));
+        assert_eq!(users.get("@b:x"), None);
+        assert_eq!(levels.listed_user_level("@z:x"), Some(1));
     }
 }

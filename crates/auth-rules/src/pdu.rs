@@ -46,6 +46,9 @@ pub struct PduEvent {
     rejected: bool,
     /// For `m.room.power_levels` (state key `""`): the content, parsed once.
     power_levels: Option<Box<ParsedPowerLevels>>,
+    /// `content.membership` if it is a string, read once (the rules and state resolution ask
+    /// for it many times).
+    membership: Option<String>,
 }
 
 impl PduEvent {
@@ -101,8 +104,13 @@ impl PduEvent {
         };
         let power_levels = (event_type == POWER_LEVELS && state_key.as_deref() == Some(""))
             .then(|| Box::new(ParsedPowerLevels::parse(&content)));
+        let membership = content
+            .get("membership")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         Ok(PduEvent {
             power_levels,
+            membership,
             pdu,
             content,
             version,
@@ -187,6 +195,9 @@ impl Event for PduEvent {
     }
     fn rejected(&self) -> bool {
         self.rejected
+    }
+    fn membership(&self) -> Option<&str> {
+        self.membership.as_deref()
     }
     fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> {
         self.power_levels.as_deref()

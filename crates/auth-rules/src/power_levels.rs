@@ -1,12 +1,14 @@
 //! Rule 10 (rule 9 before v12): changes to `m.room.power_levels`.
 
+use std::cmp::Ordering;
+
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
 use crate::event::Event;
 use crate::levels::{Levels, parsed_of};
-use crate::parsed_levels::{Entry, Level, NAMED_LEVELS, ParsedPowerLevels};
+use crate::parsed_levels::{Entry, Level, NAMED_LEVELS, ParsedPowerLevels, compare};
 use crate::rejection::{MalformedPowerLevels, Rejection};
 
 /// Checks a power levels event against the current power levels (`levels.power_levels`).
@@ -55,23 +57,29 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
         // Walk both sorted lists at once: every key added, changed, removed or kept.
         let (mut i, mut j) = (0, 0);
         loop {
-            let (key, old_entry, new_entry) = match (old_entries.get(i), new_entries.get(j)) {
-                (Some((a, va)), Some((b, vb))) if a == b => {
-                    i += 1;
-                    j += 1;
-                    (a, Some(*va), Some(*vb))
-                }
-                (Some((a, va)), Some((b, _))) if a < b => {
-                    i += 1;
-                    (a, Some(*va), None)
-                }
+            let (key, old_entry, new_entry) = match (old_entries.at(i), new_entries.at(j)) {
+                (Some((a, va)), Some((b, vb))) => match compare(a.as_bytes(), b.as_bytes()) {
+                    Ordering::Equal => {
+                        i += 1;
+                        j += 1;
+                        (a, Some(va), Some(vb))
+                    }
+                    Ordering::Less => {
+                        i += 1;
+                        (a, Some(va), None)
+                    }
+                    Ordering::Greater => {
+                        j += 1;
+                        (b, None, Some(vb))
+                    }
+                },
                 (Some((a, va)), None) => {
                     i += 1;
-                    (a, Some(*va), None)
+                    (a, Some(va), None)
                 }
-                (_, Some((b, vb))) => {
+                (None, Some((b, vb))) => {
                     j += 1;
-                    (b, None, Some(*vb))
+                    (b, None, Some(vb))
                 }
                 (None, None) => break,
             };

@@ -26,6 +26,7 @@
 
 mod conflicted_set;
 mod graph;
+mod interner;
 mod iterative;
 mod mainline;
 mod power_sort;

@@ -8,13 +8,14 @@ use matrix_event_format::room_version::StateResolution;
 
 use crate::conflicted_set::full_conflicted_set;
 use crate::graph::{AuthGraph, Node};
+use crate::interner::Id;
 use crate::iterative::iterative_auth_checks;
 use crate::mainline::mainline_sort;
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
 use crate::room::{NodeRooms, RoomGuard};
 use crate::split::{Split, split_v2};
-use crate::working_state::{KeyId, WorkingState};
+use crate::working_state::WorkingState;
 use crate::{ResolveError, StateKey, StateMap};
 
 /// Statistics of one resolution, for tools and benchmarks.
@@ -96,7 +97,7 @@ where
             }
         }
     }
-    let resolved = unconflicted.len() as KeyId;
+    let resolved = unconflicted.len() as Id;
 
     let power_events = sorted_power_events(version, &graph, &in_set);
     iterative_auth_checks(version, &graph, &power_events, &mut state, &rooms)?;
