@@ -33,6 +33,16 @@ pub fn encode_url_safe(bytes: impl AsRef<[u8]>) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// [`encode`], appended to `out`.
+pub(crate) fn append(out: &mut String, bytes: &[u8]) {
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode_string(bytes, out);
+}
+
+/// [`encode_url_safe`], appended to `out`.
+pub(crate) fn append_url_safe(out: &mut String, bytes: &[u8]) {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
 /// Decodes the standard alphabet, with or without padding.
 pub fn decode(text: &str) -> Result<Vec<u8>, Base64Error> {
     Ok(STANDARD_ANY_PAD.decode(text)?)

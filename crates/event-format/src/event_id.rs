@@ -27,11 +27,15 @@ pub fn event_id(pdu: &JsonObject, version: &RoomVersion) -> Result<String, Event
                 })
             };
         }
-        EventIdFormat::ReferenceHashStandard => base64::encode,
-        EventIdFormat::ReferenceHashUrlSafe => base64::encode_url_safe,
+        EventIdFormat::ReferenceHashStandard => base64::append,
+        EventIdFormat::ReferenceHashUrlSafe => base64::append_url_safe,
     };
     let hash = reference_hash(pdu, version)?;
-    Ok(format!("${}", encode(hash)))
+    // `$` and 43 characters of unpadded base64, in one allocation.
+    let mut id = String::with_capacity(44);
+    id.push('$');
+    encode(&mut id, &hash);
+    Ok(id)
 }
 
 /// The room ID that an `m.room.create` event defines: in v12 its event ID with the sigil `!`
