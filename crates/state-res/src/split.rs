@@ -16,8 +16,9 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
     let mut iterators: Vec<_> = sets.iter().map(|set| set.iter()).collect();
     let mut heads: Vec<Option<(&StateKey, &String)>> =
         iterators.iter_mut().map(Iterator::next).collect();
+    let largest = sets.iter().map(StateMap::len).max().unwrap_or(0);
     let mut split = Split {
-        unconflicted: Vec::new(),
+        unconflicted: Vec::with_capacity(largest),
         conflicted: Vec::new(),
     };
     let mut values: Vec<Option<&String>> = Vec::with_capacity(sets.len());

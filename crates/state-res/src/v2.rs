@@ -8,7 +8,6 @@ use matrix_event_format::room_version::StateResolution;
 
 use crate::conflicted_set::full_conflicted_set;
 use crate::graph::{AuthGraph, Node};
-use crate::interner::Id;
 use crate::iterative::iterative_auth_checks;
 use crate::mainline::mainline_sort;
 use crate::power_sort::sorted_power_events;
@@ -86,18 +85,17 @@ where
     }
     stats.full_conflicted_set = members.len();
 
-    // v2 starts from the unconflicted state, v2.1 from an empty state. The unconflicted keys
-    // are interned first either way, so that the keys from `resolved` on are the others.
+    // v2 starts from the unconflicted state, v2.1 from an empty state; either way the
+    // unconflicted keys are known to the state, as the result keeps their events.
     let mut state = WorkingState::with_capacity(unconflicted.len() + members.len());
     for (key, id) in &unconflicted {
-        let slot = state.intern(&key.0, &key.1);
+        let slot = state.intern_unconflicted(&key.0, &key.1);
         if !subgraph {
             if let Some(node) = graph.lookup(id) {
                 state.set(slot, node);
             }
         }
     }
-    let resolved = unconflicted.len() as Id;
 
     let power_events = sorted_power_events(version, &graph, &in_set);
     iterative_auth_checks(version, &graph, &power_events, &mut state, &rooms)?;
@@ -116,7 +114,7 @@ where
 
     // The unconflicted state wins over what was resolved: merge the resolved entries of the
     // other keys into the (sorted) unconflicted ones, and build the map from sorted entries.
-    let mut extra: Vec<((&str, &str), Node)> = state.entries_from(resolved).collect();
+    let mut extra: Vec<((&str, &str), Node)> = state.resolved_entries().collect();
     extra.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut entries: Vec<(StateKey, String)> = Vec::with_capacity(unconflicted.len() + extra.len());
     let mut extra = extra.into_iter().peekable();

@@ -1,5 +1,8 @@
 //! The room state built up during resolution: each `(event type, state_key)` is interned once,
-//! and the state is a vector indexed by the key's index.
+//! and the state is a vector indexed by the key's index. The three keys every authorization
+//! check reads (create, power levels, join rules) have fixed indices found without hashing.
+
+use matrix_auth_rules::{CREATE, JOIN_RULES, POWER_LEVELS};
 
 use crate::graph::Node;
 use crate::interner::{Id, Interner};
@@ -7,33 +10,60 @@ use crate::interner::{Id, Interner};
 /// Marks a key without an event in the state.
 const UNSET: Node = Node::MAX;
 
+/// The keys with fixed indices (`0..3`), all with the state key `""`.
+const FIXED: [&str; 3] = [CREATE, POWER_LEVELS, JOIN_RULES];
+
 /// A room state: interned state key → node.
 pub(crate) struct WorkingState {
     keys: Interner,
     nodes: Vec<Node>,
+    /// Per key: whether it belongs to the unconflicted state (which wins in the result).
+    unconflicted: Vec<bool>,
 }
 
 impl WorkingState {
     /// An empty state with room for about `keys` state keys.
     pub fn with_capacity(keys: usize) -> Self {
-        WorkingState {
+        let mut state = WorkingState {
             keys: Interner::with_capacity(keys, keys * 32),
             nodes: Vec::with_capacity(keys),
+            unconflicted: Vec::with_capacity(keys),
+        };
+        for event_type in FIXED {
+            state.keys.intern((event_type, ""));
+            state.nodes.push(UNSET);
+            state.unconflicted.push(false);
         }
+        state
     }
 
     /// The index of a key, added (without an event) if it is new.
     pub fn intern(&mut self, event_type: &str, state_key: &str) -> Id {
+        if let Some(id) = fixed(event_type, state_key) {
+            return id;
+        }
         let (id, added) = self.keys.intern((event_type, state_key));
         if added {
             self.nodes.push(UNSET);
+            self.unconflicted.push(false);
         }
+        id
+    }
+
+    /// Interns a key of the unconflicted state.
+    pub fn intern_unconflicted(&mut self, event_type: &str, state_key: &str) -> Id {
+        let id = self.intern(event_type, state_key);
+        self.unconflicted[id as usize] = true;
         id
     }
 
     /// The event for a key, if the state has one.
     pub fn get(&self, event_type: &str, state_key: &str) -> Option<Node> {
-        self.node(self.keys.find((event_type, state_key))?)
+        let id = match fixed(event_type, state_key) {
+            Some(id) => id,
+            None => self.keys.find((event_type, state_key))?,
+        };
+        self.node(id)
     }
 
     /// Sets the event of an interned key.
@@ -51,10 +81,24 @@ impl WorkingState {
         Some(self.nodes[id as usize]).filter(|&node| node != UNSET)
     }
 
-    /// The keys from index `first` on that hold an event, with it.
-    pub fn entries_from(&self, first: Id) -> impl Iterator<Item = ((&str, &str), Node)> {
-        (first..self.keys.len() as Id)
+    /// The keys outside the unconflicted state that hold an event, with it.
+    pub fn resolved_entries(&self) -> impl Iterator<Item = ((&str, &str), Node)> {
+        (0..self.keys.len() as Id)
+            .filter(|&id| !self.unconflicted[id as usize])
             .filter_map(|id| self.node(id).map(|node| (self.keys.key(id), node)))
+    }
+}
+
+/// The fixed index of a key, if it has one.
+fn fixed(event_type: &str, state_key: &str) -> Option<Id> {
+    if !state_key.is_empty() {
+        return None;
+    }
+    match event_type {
+        CREATE => Some(0),
+        POWER_LEVELS => Some(1),
+        JOIN_RULES => Some(2),
+        _ => None,
     }
 }
 
@@ -63,15 +107,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fixed_keys_are_where_the_state_put_them() {
+        let state = WorkingState::with_capacity(0);
+        for (index, event_type) in FIXED.iter().enumerate() {
+            assert_eq!(fixed(event_type, ""), Some(index as Id));
+            assert_eq!(state.keys.key(index as Id), (*event_type, ""));
+        }
+        assert_eq!(fixed(CREATE, "x"), None);
+    }
+
+    #[test]
     fn keys_hold_events_once_set() {
         let mut state = WorkingState::with_capacity(1);
-        let member = state.intern("m.room.member", "@a:x");
+        let member = state.intern_unconflicted("m.room.member", "@a:x");
         assert_eq!(state.get("m.room.member", "@a:x"), None);
-        state.insert("m.room.create", "", 3);
+        state.insert(CREATE, "", 3);
+        state.insert("m.room.topic", "", 4);
         state.set(member, 7);
         assert_eq!(state.get("m.room.member", "@a:x"), Some(7));
-        assert_eq!(state.get("m.room.create", ""), Some(3));
-        let entries: Vec<_> = state.entries_from(member + 1).collect();
-        assert_eq!(entries, [(("m.room.create", ""), 3)]);
+        assert_eq!(state.get(CREATE, ""), Some(3));
+        assert_eq!(state.get(POWER_LEVELS, ""), None);
+        let entries: Vec<_> = state.resolved_entries().collect();
+        assert_eq!(entries, [((CREATE, ""), 3), (("m.room.topic", ""), 4)]);
     }
 }
