@@ -225,11 +225,12 @@ fn ms(duration: Duration) -> f64 {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut python, mut oracle, mut files) = (None, None, Vec::new());
+    let (mut python, mut oracle, mut files, mut header) = (None, None, Vec::new(), true);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--synapse" => python = args.next(),
             "--oracle" => oracle = args.next(),
+            "--no-header" => header = false,
             _ => files.push(arg),
         }
     }
@@ -237,10 +238,12 @@ fn main() {
         (Some(python), Some(oracle)) => synapse_times(python, oracle, &files),
         _ => HashMap::new(),
     };
-    println!(
-        "| room | events | conflicted keys | full conflicted set | matrix-state-res | ruma resolve | ruma + auth chains | Synapse | vs ruma (+chains) | vs Synapse | agree |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    if header {
+        println!(
+            "| room | events | conflicted keys | full conflicted set | matrix-state-res | ruma resolve | ruma + auth chains | Synapse | vs ruma (+chains) | vs Synapse | agree |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    }
     for file in &files {
         let room = RoomFile::from_slice(&std::fs::read(file).expect("room file")).expect("room");
         let Some(Query::StateSets(sets)) = room.query() else {
