@@ -32,9 +32,8 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$workspace/target/stateres}/ruma-bas
 cargo build --release --quiet
 pin=()
 if command -v taskset > /dev/null; then pin=(taskset -c 0); fi
-# One process per room, so that every room (for all three implementations) starts from a fresh
-# heap: in one long process the rooms measured last ran up to 2x slower, their events scattered
-# over memory the earlier rooms had freed.
+# One process per room, so that no room (for any of the three implementations) runs on a heap
+# that the rooms before it left behind.
 header=()
 for file in "${files[@]}"; do
   "${pin[@]}" "$CARGO_TARGET_DIR/release/stateres-ruma-baseline" "${header[@]}" \

@@ -5,11 +5,11 @@
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
+use foldhash::HashMap;
 use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
-use crate::HashMap;
 use crate::provider::EventProvider;
 
 /// An event's index in an [`AuthGraph`].

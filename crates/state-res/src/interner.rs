@@ -17,7 +17,7 @@ pub(crate) struct Interner {
     /// Per key: where its first part starts, where its second starts, and where it ends.
     spans: Vec<(u32, u32, u32)>,
     arena: String,
-    hasher: crate::HashState,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Interner {
@@ -27,7 +27,7 @@ impl Interner {
             table: HashTable::with_capacity(keys),
             spans: Vec::with_capacity(keys),
             arena: String::with_capacity(bytes),
-            hasher: crate::HashState::default(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 

@@ -47,12 +47,6 @@ use matrix_event_format::room_version::StateResolution;
 pub use provider::EventProvider;
 pub use v2::Stats;
 
-/// The crate's hash maps. foldhash's `quality` variant: with the `fast` one, some per-process
-/// seeds spread event IDs so badly over a table that resolving a 10,000-event room took twice
-/// as long.
-pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, HashState>;
-pub(crate) type HashState = foldhash::quality::RandomState;
-
 /// A state key: `(event type, state_key)`.
 pub type StateKey = (String, String);
 

@@ -40,8 +40,8 @@ pub enum RoomFileError {
     Resolve(#[from] ResolveError),
 }
 
-/// Events by ID (a fast hash map of good quality: event lookups are much of what resolution does).
-pub type EventMap = std::collections::HashMap<String, PduEvent, crate::HashState>;
+/// Events by ID (a fast hash map: event lookups are most of what resolution does).
+pub type EventMap = foldhash::HashMap<String, PduEvent>;
 
 fn format_error(message: impl Into<String>) -> RoomFileError {
     RoomFileError::Format(message.into())

@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
+use foldhash::HashMap;
 use matrix_auth_rules::{
     Event, JOIN_RULES, MEMBER, POWER_LEVELS, auth_types_for_event, check_against_state,
 };
 use matrix_event_format::RoomVersion;
 use sha1::{Digest, Sha1};
 
-use crate::HashMap;
 use crate::provider::EventProvider;
 use crate::room::RoomGuard;
 use crate::{ResolveError, StateKey, StateMap};
