@@ -1,5 +1,5 @@
-//! Keys of one or two strings interned as dense indices for one resolution (the working state's
-//! `(event type, state_key)`).
+//! Pairs of strings (the working state's `(event type, state_key)`) interned as dense indices
+//! for one resolution.
 //!
 //! The key bytes live in one arena and are compared inline, a word at a time. Keys borrowed
 //! from events scattered over the heap, compared by `memcmp`, made these lookups ~40 % of a
@@ -14,7 +14,7 @@ pub(crate) type Id = u32;
 
 pub(crate) struct Interner {
     table: HashTable<Id>,
-    /// Per key: where its first part starts, where its second starts, and where it ends.
+    /// Per key: where its first string starts, where its second starts, and where it ends.
     spans: Vec<(u32, u32, u32)>,
     arena: String,
     hasher: foldhash::fast::RandomState,
