@@ -50,7 +50,7 @@ pub trait Event {
 
     /// `content.membership`, if it is a string.
     fn membership(&self) -> Option<&str> {
-        self.content().get("membership")?.as_str()
+        membership_of(self.content())
     }
 
     /// Whether the event is a state event (has a `state_key`).
@@ -86,3 +86,8 @@ macro_rules! forward_event {
 }
 
 forward_event!(&T, Box<T>, Rc<T>, Arc<T>);
+
+/// `membership` of an event's content, if it is a string.
+pub(crate) fn membership_of(content: &JsonObject) -> Option<&str> {
+    content.get("membership")?.as_str()
+}

@@ -5,7 +5,7 @@ use matrix_event_format::{EventError, JsonObject, RoomVersion, event_id};
 use serde_json::Value;
 
 use crate::auth_types::POWER_LEVELS;
-use crate::event::Event;
+use crate::event::{Event, membership_of};
 use crate::parsed_levels::ParsedPowerLevels;
 
 /// Why a JSON object is not a usable PDU.
@@ -104,10 +104,7 @@ impl PduEvent {
         };
         let power_levels = (event_type == POWER_LEVELS && state_key.as_deref() == Some(""))
             .then(|| Box::new(ParsedPowerLevels::parse(&content)));
-        let membership = content
-            .get("membership")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let membership = membership_of(&content).map(str::to_owned);
         Ok(PduEvent {
             power_levels,
             membership,
