@@ -13,58 +13,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{ErrorCode, MatrixError};
-
-/// Facts about an endpoint, from the spec.
-#[derive(Debug, Clone)]
-pub struct Metadata {
-    /// The spec's `operationId`.
-    pub operation_id: &'static str,
-    /// HTTP method.
-    pub method: http::Method,
-    /// Path template with `{name}` parameters, e.g. `/_matrix/client/v3/rooms/{roomId}/join`.
-    pub path: &'static str,
-    /// Authentication.
-    pub auth: Auth,
-    /// Whether the server may answer 429.
-    pub rate_limited: bool,
-    /// Whether the spec deprecates the endpoint.
-    pub deprecated: bool,
-    /// The Matrix version that added it, when the spec says.
-    pub added_in: Option<&'static str>,
-}
-
-impl Metadata {
-    /// The path parameters if `path` (without query) matches this endpoint's template.
-    pub fn match_path(&self, path: &str) -> Option<Vec<String>> {
-        crate::path::match_template(self.path, path)
-    }
-}
-
-/// How an endpoint authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// Not at all.
-    None,
-    /// Optionally.
-    Optional(AuthScheme),
-    /// Always.
-    Required(AuthScheme),
-}
-
-/// A way to authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// A user's access token, `Authorization: Bearer`.
-    AccessToken,
-    /// An application service's `as_token`, `Authorization: Bearer`.
-    AppserviceToken,
-    /// The homeserver's `hs_token`, sent to an application service.
-    HomeserverToken,
-    /// A federation request signed with `Authorization: X-Matrix` (the caller signs the
-    /// built request).
-    XMatrix,
-}
+use crate::{Auth, AuthScheme, ErrorCode, MatrixError, Metadata};
 
 /// A request a client sends.
 pub trait OutgoingRequest: Sized {
@@ -73,19 +22,31 @@ pub trait OutgoingRequest: Sized {
     /// What comes back.
     type IncomingResponse: IncomingResponse;
 
-    /// Builds the HTTP request. `base_url` is the server's base (`https://example.org`);
-    /// a bearer `token` is sent when given (X-Matrix signing is up to the caller).
+    /// Builds the HTTP request on `path_template`, one of the endpoint's paths
+    /// ([`Metadata::paths`]; [`Metadata::path_for`] picks one for a server's versions).
+    /// `base_url` is the server's base (`https://example.org`); a bearer `token` is sent
+    /// when given (X-Matrix signing is up to the caller).
+    fn try_into_http_request_with_path<B: From<Vec<u8>>>(
+        self,
+        base_url: &str,
+        token: Option<&str>,
+        path_template: &str,
+    ) -> Result<http::Request<B>, IntoHttpError>;
+
+    /// Builds the HTTP request on the current path.
     fn try_into_http_request<B: From<Vec<u8>>>(
         self,
         base_url: &str,
         token: Option<&str>,
-    ) -> Result<http::Request<B>, IntoHttpError>;
+    ) -> Result<http::Request<B>, IntoHttpError> {
+        self.try_into_http_request_with_path(base_url, token, Self::METADATA.path)
+    }
 }
 
 /// A response a client receives.
 pub trait IncomingResponse: Sized {
     /// The endpoint's typed error.
-    type Error;
+    type Error: EndpointError;
 
     /// Reads a response: the typed success value, or the typed error for an error status.
     fn try_from_http_response<B: AsRef<[u8]>>(
@@ -110,6 +71,27 @@ pub trait IncomingRequest: Sized {
 pub trait OutgoingResponse {
     /// Builds the HTTP response.
     fn try_into_http_response<B: From<Vec<u8>>>(self) -> Result<http::Response<B>, IntoHttpError>;
+}
+
+/// The typed error of an endpoint: one variant per error status the spec documents for it,
+/// and `Other` for any other status with a Matrix error body.
+pub trait EndpointError:
+    std::error::Error + OutgoingResponse + Send + Sync + Sized + 'static
+{
+    /// The HTTP status.
+    fn status(&self) -> StatusCode;
+
+    /// The Matrix error body, when the variant carries one.
+    fn matrix_error(&self) -> Option<&MatrixError>;
+
+    /// The error code, when the body has one.
+    fn errcode(&self) -> Option<&ErrorCode> {
+        self.matrix_error().map(|e| &e.errcode)
+    }
+
+    /// The error for `status` with a Matrix error body: the documented variant for that
+    /// status when its body is a Matrix error, else `Other`.
+    fn from_matrix_error(status: StatusCode, error: MatrixError) -> Self;
 }
 
 /// Building an HTTP message failed.
@@ -147,7 +129,7 @@ pub enum DeserializationError {
 #[derive(Debug, thiserror::Error)]
 pub enum FromHttpResponseError<E> {
     /// The server answered with an error status.
-    #[error("server error: {0:?}")]
+    #[error("server error: {0}")]
     Server(E),
     /// The answer does not match the spec.
     #[error(transparent)]
@@ -271,27 +253,14 @@ pub fn request_builder(
             "{}{path_and_query}",
             base_url.trim_end_matches('/')
         ));
-    let scheme_takes_token = matches!(
-        metadata.auth,
-        Auth::Required(
-            AuthScheme::AccessToken | AuthScheme::AppserviceToken | AuthScheme::HomeserverToken
-        ) | Auth::Optional(
-            AuthScheme::AccessToken | AuthScheme::AppserviceToken | AuthScheme::HomeserverToken
-        )
-    );
+    let bearer = metadata.auth.scheme().is_some_and(AuthScheme::is_bearer);
     match token {
-        Some(token) if scheme_takes_token => {
+        Some(token) if bearer => {
             let value = HeaderValue::try_from(format!("Bearer {token}"))
                 .map_err(|_| IntoHttpError::Header("Authorization"))?;
             builder = builder.header(header::AUTHORIZATION, value);
         }
-        None if matches!(
-            metadata.auth,
-            Auth::Required(
-                AuthScheme::AccessToken | AuthScheme::AppserviceToken | AuthScheme::HomeserverToken
-            )
-        ) =>
-        {
+        None if bearer && matches!(metadata.auth, Auth::Required(_)) => {
             return Err(IntoHttpError::MissingToken);
         }
         _ => {}

@@ -8,24 +8,28 @@ pub mod de;
 pub mod error;
 pub mod exchange;
 pub mod identifiers;
+pub mod metadata;
 pub mod multipart;
 pub mod path;
 pub mod query;
 pub mod raw;
 pub mod serde_helpers;
 pub mod uiaa;
+pub mod version;
 
 pub use crate::base64::{Base64, Base64UrlSafe};
 pub use error::{ErrorCode, MatrixError};
 pub use exchange::{
-    Auth, AuthScheme, DeserializationError, FromHttpResponseError, IncomingRequest,
-    IncomingResponse, IntoHttpError, Metadata, OutgoingRequest, OutgoingResponse, RequestError,
+    DeserializationError, EndpointError, FromHttpResponseError, IncomingRequest, IncomingResponse,
+    IntoHttpError, OutgoingRequest, OutgoingResponse, RequestError,
 };
 pub use identifiers::{
     EventId, IdParseError, MxcUri, RoomAliasId, RoomId, RoomOrAliasId, ServerName, UserId,
 };
+pub use metadata::{Auth, AuthScheme, Metadata};
 pub use raw::Raw;
 pub use uiaa::UiaaResponse;
+pub use version::MatrixVersion;
 
 /// A JSON object with members of any type.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;

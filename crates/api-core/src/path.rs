@@ -16,6 +16,24 @@ pub fn encode(segment: &str) -> String {
     utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
+/// Fills the `{…}` segments of `template` with `values` in order, percent-encoded.
+/// Missing values leave the segment empty (the optional final `{stateKey}`).
+pub fn fill(template: &str, values: &[&str]) -> String {
+    let mut values = values.iter();
+    let mut out = String::with_capacity(template.len() + 32);
+    for (i, segment) in template.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if segment.starts_with('{') && segment.ends_with('}') {
+            out.push_str(&encode(values.next().copied().unwrap_or_default()));
+        } else {
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
 /// Matches `path` against `template` (`/rooms/{roomId}/join`); returns the decoded values
 /// of the `{…}` segments in order. A final parameter may be empty, with or without its
 /// slash (the spec's `{stateKey}` is optional this way).
@@ -51,6 +69,18 @@ mod tests {
         assert_eq!(encode("$event"), "%24event");
         assert_eq!(encode("m.room.member"), "m.room.member");
         assert_eq!(encode("a/b c"), "a%2Fb%20c");
+    }
+
+    #[test]
+    fn templates_fill_in_order() {
+        assert_eq!(
+            fill(
+                "/_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}",
+                &["!r:a", "m.room.name", ""]
+            ),
+            "/_matrix/client/v3/rooms/%21r%3Aa/state/m.room.name/"
+        );
+        assert_eq!(fill("/a/b", &[]), "/a/b");
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub struct OperationModule {
 /// The module for `op`.
 pub fn operation_module(te: &mut TypeEmitter<'_>, op: &Operation, name: Ident) -> OperationModule {
     let doc = module_doc(te, op);
-    let metadata = metadata(op);
+    let metadata = metadata(op, &te.spec().version);
     let params = params(te, op);
     let mut bodies = Vec::new();
     let request = request(te, op, &params, &name, &mut bodies);
@@ -115,7 +115,7 @@ fn module_doc(te: &TypeEmitter<'_>, op: &Operation) -> TokenStream {
     }
 }
 
-fn metadata(op: &Operation) -> TokenStream {
+fn metadata(op: &Operation, version: &str) -> TokenStream {
     let id = &op.operation_id;
     let method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
@@ -144,6 +144,10 @@ fn metadata(op: &Operation) -> TokenStream {
         Some(v) => quote! { ::std::option::Option::Some(#v) },
         None => quote! { ::std::option::Option::None },
     };
+    let history = release_number(version).map(|(major, minor, patch)| {
+        quote! { (::matrix_api_core::MatrixVersion::new(#major, #minor, #patch), #path) }
+    });
+    let history = history.into_iter();
     quote! {
         /// Facts about this endpoint.
         pub const METADATA: ::matrix_api_core::Metadata = ::matrix_api_core::Metadata {
@@ -153,9 +157,20 @@ fn metadata(op: &Operation) -> TokenStream {
             auth: #auth,
             rate_limited: #rate_limited,
             deprecated: #deprecated,
+            history: &[#(#history),*],
             added_in: #added_in,
         };
     }
+}
+
+/// `(major, minor, patch)` of a release name (`v1.19`, `r0.6.1`).
+fn release_number(version: &str) -> Option<(u16, u16, u16)> {
+    let rest = version.strip_prefix(['v', 'r'])?;
+    let mut parts = rest.split('.').map(|p| p.parse::<u16>().ok());
+    let major = parts.next()??;
+    let minor = parts.next()??;
+    let patch = parts.next().flatten().unwrap_or(0);
+    Some((major, minor, patch))
 }
 
 /// Parameters as request fields, path parameters in template order first.
@@ -341,23 +356,14 @@ fn request(
     }
 
     // Client side: build the HTTP request.
-    let path_format = path_format(&op.path);
-    let has_path_params = params
-        .iter()
-        .any(|p| p.param.location == ParamLocation::Path);
     let path_args = params
         .iter()
         .filter(|p| p.param.location == ParamLocation::Path)
         .map(|p| {
             let ident = &p.ident;
-            quote! { ::matrix_api_core::path::encode(&::matrix_api_core::query::QueryValue::to_query(&self.#ident)) }
+            quote! { &::matrix_api_core::query::QueryValue::to_query(&self.#ident) }
         });
-    let path_expr = if has_path_params {
-        quote! { format!(#path_format #(, #path_args)*) }
-    } else {
-        let path = &op.path;
-        quote! { ::std::string::String::from(#path) }
-    };
+    let path_expr = quote! { ::matrix_api_core::path::fill(path_template, &[#(#path_args),*]) };
     let query_writes = params
         .iter()
         .filter(|p| p.param.location == ParamLocation::Query)
@@ -511,10 +517,11 @@ fn request(
             const METADATA: ::matrix_api_core::Metadata = METADATA;
             type IncomingResponse = Response;
 
-            fn try_into_http_request<B: ::std::convert::From<::std::vec::Vec<u8>>>(
+            fn try_into_http_request_with_path<B: ::std::convert::From<::std::vec::Vec<u8>>>(
                 self,
                 base_url: &str,
                 token: ::std::option::Option<&str>,
+                path_template: &str,
             ) -> ::std::result::Result<::matrix_api_core::http::Request<B>, ::matrix_api_core::IntoHttpError> {
                 let path = #path_expr;
                 #query_mut = ::matrix_api_core::query::QueryWriter::default();
@@ -541,20 +548,6 @@ fn request(
             }
         }
     }
-}
-
-/// `format!` string for the path: `{}` for each parameter, other braces escaped.
-fn path_format(path: &str) -> String {
-    path.split('/')
-        .map(|s| {
-            if s.starts_with('{') && s.ends_with('}') {
-                "{}".to_owned()
-            } else {
-                s.replace('{', "{{").replace('}', "}}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// The name of a status as a variant (`Ok`, `Forbidden`, `ClientError`).
@@ -904,6 +897,9 @@ fn error_enum(
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     let mut statuses = Vec::new();
+    let mut matrix_errors = Vec::new();
+    let mut from_matrix = Vec::new();
+    let matrix_error_ty = quote! { ::matrix_api_core::MatrixError }.to_string();
     for response in ordered {
         let variant = format_ident!("{}", status_name(&response.status));
         let body = response
@@ -921,12 +917,23 @@ fn error_enum(
                 reads.push(quote! { #pattern => Error::#variant(::matrix_api_core::exchange::response_json(response.body().as_ref())?), });
                 writes.push(quote! { Error::#variant(body) => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(#code).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body), });
                 statuses.push(quote! { Error::#variant(_) => #code, });
+                if body.to_string() == matrix_error_ty {
+                    matrix_errors.push(
+                        quote! { Error::#variant(body) => ::std::option::Option::Some(body), },
+                    );
+                    from_matrix.push(quote! { #code => Error::#variant(error), });
+                }
             }
             StatusCode::Range(_) => {
                 variants.push(quote! { #doc #variant { status: u16, body: #body }, });
                 reads.push(quote! { #pattern => Error::#variant { status, body: ::matrix_api_core::exchange::response_json(response.body().as_ref())? }, });
                 writes.push(quote! { Error::#variant { status, body } => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(*status).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body), });
                 statuses.push(quote! { Error::#variant { status, .. } => *status, });
+                if body.to_string() == matrix_error_ty {
+                    matrix_errors.push(quote! { Error::#variant { body, .. } => ::std::option::Option::Some(body), });
+                    from_matrix
+                        .push(quote! { #pattern => Error::#variant { status, body: error }, });
+                }
             }
         }
     }
@@ -1005,5 +1012,42 @@ fn error_enum(
                 #write
             }
         }
+
+        impl ::matrix_api_core::EndpointError for Error {
+            #[inline]
+            fn status(&self) -> ::matrix_api_core::http::StatusCode {
+                ::matrix_api_core::http::StatusCode::from_u16(Error::status(self)).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR)
+            }
+
+            #[inline]
+            fn matrix_error(&self) -> ::std::option::Option<&::matrix_api_core::MatrixError> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#matrix_errors)*
+                    Error::Other { body, .. } => ::std::option::Option::Some(body),
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            fn from_matrix_error(status: ::matrix_api_core::http::StatusCode, error: ::matrix_api_core::MatrixError) -> Self {
+                let status = status.as_u16();
+                #[allow(unreachable_patterns)]
+                match status {
+                    #(#from_matrix)*
+                    _ => Error::Other { status, body: error },
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match ::matrix_api_core::EndpointError::matrix_error(self) {
+                    ::std::option::Option::Some(error) => ::std::write!(f, "HTTP {}: {}", Error::status(self), error),
+                    ::std::option::Option::None => ::std::write!(f, "HTTP {}", Error::status(self)),
+                }
+            }
+        }
+
+        impl ::std::error::Error for Error {}
     }
 }
