@@ -60,6 +60,8 @@ pub trait IncomingRequest: Sized {
     const METADATA: Metadata;
     /// What the server sends back on success.
     type OutgoingResponse: OutgoingResponse;
+    /// What the server sends back on failure: the endpoint's typed error.
+    type Error: EndpointError;
 
     /// Reads a request; the error says which Matrix error to answer with.
     fn try_from_http_request<B: AsRef<[u8]>>(

@@ -537,6 +537,7 @@ fn request(
         impl ::matrix_api_core::IncomingRequest for Request {
             const METADATA: ::matrix_api_core::Metadata = METADATA;
             type OutgoingResponse = Response;
+            type Error = Error;
 
             fn try_from_http_request<B: ::std::convert::AsRef<[u8]>>(
                 request: ::matrix_api_core::http::Request<B>,
