@@ -6,7 +6,7 @@
 //! (`MATRIX_SPEC_ROOT`, default `../shared/matrix-spec`). A change of any of these variables,
 //! of the spec files or of `api-defs/` regenerates the code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use matrix_codegen::SpecSource;
@@ -31,21 +31,13 @@ fn generate() -> Result<(), String> {
         .unwrap_or_default();
     let api: Api = api_name.parse().map_err(|e| format!("{e}"))?;
     for var in [
-        "MATRIX_SPEC_DIR",
-        "MATRIX_SPEC_VERSION",
+        matrix_codegen::source::SPEC_DIR_VAR,
+        matrix_codegen::source::SPEC_VERSION_VAR,
         matrix_codegen::source::SPEC_ROOT_VAR,
     ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    let source = match (
-        std::env::var_os("MATRIX_SPEC_DIR"),
-        std::env::var("MATRIX_SPEC_VERSION"),
-    ) {
-        (Some(dir), _) => SpecSource::dir(Path::new(&dir)),
-        (None, Ok(version)) => SpecSource::version(&version),
-        (None, Err(_)) => SpecSource::version(&matrix_codegen::source::default_version()),
-    }
-    .map_err(|e| e.to_string())?;
+    let source = SpecSource::from_env().map_err(|e| e.to_string())?;
     println!("cargo:rerun-if-changed={}", source.data_dir.display());
     let workspace = manifest_dir.join("../..");
     println!(

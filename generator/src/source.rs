@@ -80,7 +80,26 @@ pub struct SpecSource {
     pub example_refs_follow_target: bool,
 }
 
+/// The variable naming a version's folder.
+pub const SPEC_DIR_VAR: &str = "MATRIX_SPEC_DIR";
+/// The variable naming a version under the collection root.
+pub const SPEC_VERSION_VAR: &str = "MATRIX_SPEC_VERSION";
+
 impl SpecSource {
+    /// The version the environment names: `MATRIX_SPEC_DIR`, else `MATRIX_SPEC_VERSION`
+    /// under the collection root, else the pinned default (what the build scripts of the
+    /// generated crates and the tests of them read).
+    pub fn from_env() -> Result<Self> {
+        match (
+            std::env::var_os(SPEC_DIR_VAR),
+            std::env::var(SPEC_VERSION_VAR),
+        ) {
+            (Some(dir), _) => SpecSource::dir(Path::new(&dir)),
+            (None, Ok(version)) => SpecSource::version(&version),
+            (None, Err(_)) => SpecSource::version(&default_version()),
+        }
+    }
+
     /// A version by name, under the collection root.
     pub fn version(name: &str) -> Result<Self> {
         Self::version_in(name, &collection_root())

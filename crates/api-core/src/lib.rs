@@ -4,20 +4,24 @@
 //! [`Raw`], a lazily parsed JSON value for events inside responses.
 
 pub mod base64;
+pub mod content;
 pub mod de;
 pub mod error;
 pub mod exchange;
 pub mod identifiers;
+pub mod json;
 pub mod metadata;
 pub mod multipart;
 pub mod path;
 pub mod query;
 pub mod raw;
+pub mod redacted;
 pub mod serde_helpers;
 pub mod uiaa;
 pub mod version;
 
 pub use crate::base64::{Base64, Base64UrlSafe};
+pub use content::{EventContent, MessageLikeEventContent, StateEventContent};
 pub use error::{ErrorCode, MatrixError};
 pub use exchange::{
     DeserializationError, EndpointError, FromHttpResponseError, IncomingRequest, IncomingResponse,
@@ -27,7 +31,9 @@ pub use identifiers::{
     EventId, IdParseError, MxcUri, RoomAliasId, RoomId, RoomOrAliasId, ServerName, UserId,
 };
 pub use metadata::{Auth, AuthScheme, Metadata};
+pub use query::IdOrInline;
 pub use raw::Raw;
+pub use redacted::Redacted;
 pub use uiaa::UiaaResponse;
 pub use version::MatrixVersion;
 
@@ -38,3 +44,15 @@ pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 pub use http;
 pub use serde;
 pub use serde_json;
+
+/// A check the example round-trip registry of a generated crate runs on a JSON value as
+/// the generated type for its place (the crates' `examples` feature).
+pub trait ExampleCheck {
+    /// What the check gives.
+    type Output;
+
+    /// Checks `json` as a `T`.
+    fn check<T>(self, json: &serde_json::Value) -> Self::Output
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug;
+}

@@ -70,6 +70,49 @@ impl QueryValue for serde_json::Value {
     }
 }
 
+impl QueryValue for std::time::Duration {
+    /// Milliseconds.
+    fn to_query(&self) -> String {
+        self.as_millis().to_string()
+    }
+    fn from_query(s: &str) -> Result<Self, String> {
+        s.parse::<u64>()
+            .map(std::time::Duration::from_millis)
+            .map_err(|e| format!("`{s}` is not a number of milliseconds: {e}"))
+    }
+}
+
+/// A value given inline as JSON, or by the ID under which the server stores one (the
+/// `filter` of `/sync`: a filter ID, or a filter as JSON text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdOrInline<T> {
+    /// The ID of a stored value.
+    Id(String),
+    /// The value itself.
+    Inline(T),
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> QueryValue for IdOrInline<T> {
+    fn to_query(&self) -> String {
+        match self {
+            IdOrInline::Id(id) => id.clone(),
+            // Serialising a generated type to JSON text does not fail.
+            IdOrInline::Inline(value) => serde_json::to_string(value).unwrap_or_default(),
+        }
+    }
+
+    /// JSON text when it starts with `{`, else an ID.
+    fn from_query(s: &str) -> Result<Self, String> {
+        if s.trim_start().starts_with('{') {
+            serde_json::from_str(s)
+                .map(IdOrInline::Inline)
+                .map_err(|e| format!("invalid JSON: {e}"))
+        } else {
+            Ok(IdOrInline::Id(s.to_owned()))
+        }
+    }
+}
+
 /// Builds a query string.
 pub struct QueryWriter {
     inner: form_urlencoded::Serializer<'static, String>,
@@ -110,6 +153,17 @@ impl QueryWriter {
         for value in values {
             self.push(name, value);
         }
+    }
+
+    /// `name=<JSON text>`.
+    pub fn push_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        self.inner.append_pair(name, &serde_json::to_string(value)?);
+        self.empty = false;
+        Ok(())
     }
 
     /// Each entry of a map as its own key.
@@ -182,6 +236,27 @@ impl Query {
             ));
         }
         first.map(|v| Self::parse_value(name, v)).transpose()
+    }
+
+    /// A parameter whose value is JSON text, if present.
+    pub fn optional_json<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, RequestError> {
+        let Some(text) = self.optional::<String>(name)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&text).map(Some).map_err(|e| {
+            RequestError::new(
+                RequestErrorKind::InvalidParam,
+                format!("query parameter `{name}`: invalid JSON: {e}"),
+            )
+        })
+    }
+
+    /// A parameter that may be absent, with a default (`false` for `full_state`).
+    pub fn or_default<T: QueryValue>(&self, name: &str, default: T) -> Result<T, RequestError> {
+        Ok(self.optional(name)?.unwrap_or(default))
     }
 
     /// Every value of a repeated parameter.

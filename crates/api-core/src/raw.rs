@@ -41,6 +41,33 @@ impl<T> Raw<T> {
     }
 }
 
+impl<T> Raw<T> {
+    /// The event's type and its content as JSON text, without parsing the content.
+    pub fn type_and_content(&self) -> serde_json::Result<(String, Box<RawValue>)> {
+        #[derive(Deserialize)]
+        struct Parts {
+            #[serde(rename = "type")]
+            event_type: String,
+            content: Box<RawValue>,
+        }
+        let parts: Parts = serde_json::from_str(self.json.get())?;
+        Ok((parts.event_type, parts.content))
+    }
+
+    /// The event's content as `C`, read straight from the JSON text; an error if the
+    /// event is of another type.
+    pub fn content<C: crate::EventContent>(&self) -> Result<C, crate::content::ContentError> {
+        let (event_type, content) = self.type_and_content()?;
+        if event_type != C::EVENT_TYPE {
+            return Err(crate::content::ContentError::WrongType {
+                expected: C::EVENT_TYPE,
+                found: event_type,
+            });
+        }
+        Ok(serde_json::from_str(content.get())?)
+    }
+}
+
 impl<T: Serialize> Raw<T> {
     /// Serialises `value`.
     pub fn new(value: &T) -> serde_json::Result<Self> {

@@ -73,11 +73,11 @@ macro_rules! fixed_string {
 /// in a later spec version does not fail deserialisation.
 #[macro_export]
 macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $value:literal,)* }) => {
+    ($(#[$doc:meta])* $vis:vis enum $name:ident { $($(#[$vdoc:meta])* $variant:ident = $value:literal,)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
-        pub enum $name {
+        $vis enum $name {
             $($(#[$vdoc])* $variant,)*
             /// A value this version of the spec does not define.
             Other(::std::string::String),
@@ -148,7 +148,7 @@ mod tests {
     );
     crate::string_enum!(
         /// Test.
-        Dir {
+        pub enum Dir {
             /// Backwards.
             Backward = "b",
             /// Forwards.

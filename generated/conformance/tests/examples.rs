@@ -1,28 +1,26 @@
 //! Every JSON example in the spec the crates were generated from (request and response
 //! examples of every operation, and every event example) deserialises into its generated
-//! type and serialises back to JSON equal to the original.
+//! type, serialises back, and loses nothing on the way.
+//!
+//! A member of the example may be missing from what the type writes back only when it
+//! carried the member's default: removing it from the example gives the same value, and
+//! (unless it is `null` or an empty object or array, which carry no data) changing it
+//! gives another value or an error, so the type does read it. Anything else that differs
+//! is a failure: a member the type ignores, a value that changes, a member that appears.
 
-use std::path::Path;
-
+use matrix_api_core::ExampleCheck;
 use matrix_codegen::SpecSource;
 use matrix_codegen::ir::{Api, Body, Example, Spec};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-type RoundTrip = fn(&str, &str, &Value) -> Option<Result<Value, String>>;
-type EventRoundTrip = fn(&str, &Value) -> Option<Result<Value, String>>;
+type RoundTrip = fn(&str, &str, &Value, Lossless) -> Option<Result<(), String>>;
+type EventRoundTrip = fn(&str, &Value, Lossless) -> Option<Result<(), String>>;
 
 /// The spec the build script used: the same variables, read the same way.
 fn spec() -> Spec {
-    let source = match (
-        std::env::var_os("MATRIX_SPEC_DIR"),
-        std::env::var("MATRIX_SPEC_VERSION"),
-    ) {
-        (Some(dir), _) => SpecSource::dir(Path::new(&dir)),
-        (None, Ok(version)) => SpecSource::version(&version),
-        (None, Err(_)) => SpecSource::version(&matrix_codegen::source::default_version()),
-    }
-    .unwrap();
-    let spec = matrix_codegen::load(&source).unwrap();
+    let spec = matrix_codegen::load(&SpecSource::from_env().unwrap()).unwrap();
     assert_eq!(
         spec.version,
         matrix_client_server_api::examples::SPEC_VERSION,
@@ -56,44 +54,116 @@ fn registry(api: Api) -> (RoundTrip, EventRoundTrip) {
     }
 }
 
-/// JSON equality with numbers compared by value (`1` equals `1.0`).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+/// The check: read, write back, read again, and account for every difference.
+#[derive(Debug, Clone, Copy)]
+struct Lossless;
+
+impl ExampleCheck for Lossless {
+    type Output = Result<(), String>;
+
+    fn check<T>(self, json: &Value) -> Result<(), String>
+    where
+        T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let read = |json: &Value| serde_json::from_value::<T>(json.clone());
+        let value = read(json).map_err(|e| format!("does not deserialise: {e}"))?;
+        let back = serde_json::to_value(&value).map_err(|e| format!("does not serialise: {e}"))?;
+        let again = read(&back).map_err(|e| format!("what it writes does not read back: {e}"))?;
+        if again != value {
+            return Err("what it writes reads back as another value".into());
         }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        let mut omitted = Vec::new();
+        differences(json, &back, String::new(), &mut omitted)?;
+        for pointer in omitted {
+            let member = json.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            let without = edit(json, &pointer, None);
+            if read(&without).ok().as_ref() != Some(&value) {
+                return Err(format!("{pointer} dropped, and it is not the default"));
+            }
+            let carries_data = !matches!(&member, Value::Null)
+                && !matches!(&member, Value::Object(o) if o.is_empty())
+                && !matches!(&member, Value::Array(a) if a.is_empty());
+            if carries_data {
+                let changed = edit(json, &pointer, Some(perturb(&member)));
+                if read(&changed).ok().as_ref() == Some(&value) {
+                    return Err(format!("{pointer} dropped: the type ignores it ({member})"));
+                }
+            }
         }
-        _ => a == b,
+        Ok(())
     }
 }
 
-/// The first difference between two JSON values, as a pointer and both sides.
-fn difference(a: &Value, b: &Value, at: &str) -> String {
+/// Members of `a` missing from `b` (as JSON pointers); any other difference is an error.
+fn differences(a: &Value, b: &Value, at: String, omitted: &mut Vec<String>) -> Result<(), String> {
     match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x == y || x.as_f64() == y.as_f64() => Ok(()),
         (Value::Object(x), Value::Object(y)) => {
             for (k, v) in x {
+                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
                 match y.get(k) {
-                    None => return format!("{at}/{k} dropped"),
-                    Some(w) if !same(v, w) => return difference(v, w, &format!("{at}/{k}")),
-                    _ => {}
+                    None => omitted.push(here),
+                    Some(w) => differences(v, w, here, omitted)?,
                 }
             }
             match y.keys().find(|k| !x.contains_key(*k)) {
-                Some(k) => format!("{at}/{k} added: {}", y[k]),
-                None => format!("{at}: objects differ"),
+                Some(k) => Err(format!("{at}/{k} added: {}", y[k])),
+                None => Ok(()),
             }
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find(|(_, (v, w))| !same(v, w))
-            .map(|(i, (v, w))| difference(v, w, &format!("{at}/{i}")))
-            .unwrap_or_default(),
-        _ => format!("{at}: {a} became {b}"),
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                differences(v, w, format!("{at}/{i}"), omitted)?;
+            }
+            Ok(())
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{at}: {a} became {b}")),
+    }
+}
+
+/// `json` with the member at `pointer` removed (`None`) or replaced.
+fn edit(json: &Value, pointer: &str, replacement: Option<Value>) -> Value {
+    let mut json = json.clone();
+    let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(object)) = json.pointer_mut(parent) {
+        match replacement {
+            Some(value) => {
+                object.insert(key, value);
+            }
+            None => {
+                object.remove(&key);
+            }
+        }
+    }
+    json
+}
+
+/// Another value of the same JSON type (or an array or object with one entry more).
+fn perturb(value: &Value) -> Value {
+    match value {
+        Value::Bool(b) => Value::Bool(!b),
+        Value::Number(n) => serde_json::json!(n.as_f64().unwrap_or_default() + 1.0),
+        Value::String(s) => Value::String(format!("{s}x")),
+        Value::Array(items) => {
+            let mut items = items.clone();
+            items.push(items.first().cloned().unwrap_or(Value::Null));
+            Value::Array(items)
+        }
+        Value::Object(object) => {
+            let mut object = object.clone();
+            match object.iter().next().map(|(k, v)| (k.clone(), perturb(v))) {
+                Some((k, v)) => {
+                    object.insert(k, v);
+                }
+                None => {
+                    object.insert("x".into(), Value::Null);
+                }
+            }
+            Value::Object(object)
+        }
+        Value::Null => Value::Bool(true),
     }
 }
 
@@ -103,16 +173,8 @@ struct Tally {
 }
 
 impl Tally {
-    fn check(&mut self, what: String, example: &Example, result: Option<Result<Value, String>>) {
-        let outcome = match result {
-            None => Err("no generated type for this place".to_owned()),
-            Some(Err(e)) => Err(format!("does not deserialise: {e}")),
-            Some(Ok(back)) if same(&example.value, &back) => Ok(()),
-            Some(Ok(back)) => Err(format!(
-                "round trip differs: {}",
-                difference(&example.value, &back, "")
-            )),
-        };
+    fn check(&mut self, what: String, example: &Example, result: Option<Result<(), String>>) {
+        let outcome = result.unwrap_or_else(|| Err("no generated type for this place".to_owned()));
         match outcome {
             Ok(()) => self.passed += 1,
             Err(problem) => self.failures.push(format!(
@@ -141,7 +203,7 @@ fn every_example_round_trips() {
         let (round_trip, _) = registry(op.api);
         if let Some(body) = &op.request_body {
             for example in json_examples(body) {
-                let result = round_trip(&op.operation_id, "request", &example.value);
+                let result = round_trip(&op.operation_id, "request", &example.value, Lossless);
                 tally.check(
                     format!("{} {} request", op.api, op.operation_id),
                     example,
@@ -152,7 +214,7 @@ fn every_example_round_trips() {
         for response in &op.responses {
             let place = response.status.to_string();
             for example in response.body.iter().flat_map(json_examples) {
-                let result = round_trip(&op.operation_id, &place, &example.value);
+                let result = round_trip(&op.operation_id, &place, &example.value, Lossless);
                 tally.check(
                     format!("{} {} {place}", op.api, op.operation_id),
                     example,
@@ -163,7 +225,7 @@ fn every_example_round_trips() {
     }
     let (_, cs_events) = registry(Api::ClientServer);
     let (_, edus) = registry(Api::ServerServer);
-    let overrides = matrix_codegen::emit::overrides::Overrides::load().unwrap();
+    let overrides = matrix_codegen::items::ItemOverrides::load().unwrap();
     let schema_files: Vec<(String, String)> = spec
         .events
         .iter()
@@ -179,8 +241,18 @@ fn every_example_round_trips() {
             (stem, file)
         })
         .collect();
+    let has_file = |file: &str| {
+        let file = file.trim_start_matches("[]");
+        schema_files.iter().any(|(_, f)| f == file)
+    };
     let schema_of = |name: &str| {
-        overrides.examples.get(name).cloned().or_else(|| {
+        let declared = overrides.examples.get(name).and_then(|candidates| {
+            candidates
+                .split('|')
+                .find(|f| has_file(f))
+                .map(str::to_owned)
+        });
+        declared.or_else(|| {
             schema_files
                 .iter()
                 .find(|(stem, _)| stem == name)
@@ -194,7 +266,8 @@ fn every_example_round_trips() {
         let file = schema_of(&example.name)
             .or_else(|| schema_of(base))
             .unwrap_or_default();
-        let result = cs_events(&file, &example.value).or_else(|| edus(&file, &example.value));
+        let result = cs_events(&file, &example.value, Lossless)
+            .or_else(|| edus(&file, &example.value, Lossless));
         tally.check(format!("event {}", example.name), example, result);
     }
     for failure in &tally.failures {
@@ -211,4 +284,19 @@ fn every_example_round_trips() {
         "{} examples failed",
         tally.failures.len()
     );
+}
+
+#[test]
+fn the_check_catches_dropped_members() {
+    // A member the type ignores fails; a default left out passes.
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Presence {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        currently_active: bool,
+    }
+    let dropped = serde_json::json!({"currently_active": true, "sender": "@a:b"});
+    let err = Lossless.check::<Presence>(&dropped).unwrap_err();
+    assert!(err.contains("/sender dropped"), "{err}");
+    let default = serde_json::json!({"currently_active": false});
+    assert_eq!(Lossless.check::<Presence>(&default), Ok(()));
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use matrix_codegen::SpecError;
-use matrix_codegen::emit::{self, GeneratedCrate};
+use matrix_codegen::emit::{self, GeneratedCrate, Module};
 use matrix_codegen::ir::Api;
 
 use super::{ApiArg, SpecArgs};
@@ -71,7 +71,9 @@ fn crate_name(api: Api) -> String {
     }
 }
 
-/// Formats Rust items with prettyplease, with the generated-file header on top.
+/// Formats Rust items with prettyplease, with the generated-file header on top. The
+/// definition macros of `matrix_api_core` (`json_object!`, `json_union!`, `string_enum!`)
+/// take item syntax, which is formatted too.
 fn format(
     header: &str,
     module: &str,
@@ -81,7 +83,65 @@ fn format(
         module: module.to_owned(),
         error: e.to_string(),
     })?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    let mut out = format!("{header}\n");
+    let mut plain: Vec<syn::Item> = Vec::new();
+    let flush = |plain: &mut Vec<syn::Item>, out: &mut String| {
+        if !plain.is_empty() {
+            out.push_str(&unparse(std::mem::take(plain)));
+            out.push('\n');
+        }
+    };
+    for item in file.items {
+        match definition_macro(&item) {
+            Some((path, inner)) => {
+                flush(&mut plain, &mut out);
+                out.push_str(&format!("{path}! {{\n"));
+                for line in unparse(vec![inner]).lines() {
+                    if line.is_empty() {
+                        out.push('\n');
+                    } else {
+                        out.push_str(&format!("    {line}\n"));
+                    }
+                }
+                out.push_str("}\n\n");
+            }
+            None => plain.push(item),
+        }
+    }
+    flush(&mut plain, &mut out);
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    Ok(out)
+}
+
+fn unparse(items: Vec<syn::Item>) -> String {
+    prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    })
+}
+
+/// A call of one of the definition macros, with its item.
+fn definition_macro(item: &syn::Item) -> Option<(String, syn::Item)> {
+    let syn::Item::Macro(call) = item else {
+        return None;
+    };
+    let name = call.mac.path.segments.last()?.ident.to_string();
+    if !matches!(name.as_str(), "json_object" | "json_union" | "string_enum") {
+        return None;
+    }
+    let inner: syn::Item = syn::parse2(call.mac.tokens.clone()).ok()?;
+    let path = call
+        .mac
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::");
+    Some((path, inner))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), GenerateError> {
@@ -112,10 +172,21 @@ fn write_crate(generated: &GeneratedCrate, dir: &Path) -> Result<(), GenerateErr
         &format(&header, "lib", generated.root_items())?,
     )?;
     for module in &generated.modules {
-        let name = module.name.to_string();
-        let file = name.trim_start_matches("r#");
-        let text = format(&header, &name, module.items.clone())?;
-        write(&dir.join(format!("src/{file}.rs")), &text)?;
+        write_module(&header, module, &dir.join("src"))?;
+    }
+    Ok(())
+}
+
+/// Writes `module` to `dir/name.rs`, and its children under `dir/name/`.
+fn write_module(header: &str, module: &Module, dir: &Path) -> Result<(), GenerateError> {
+    let name = module.name.to_string();
+    let file = name.trim_start_matches("r#");
+    let children = module.children.iter().map(Module::declaration);
+    let items = &module.items;
+    let text = format(header, &name, quote::quote! { #items #(#children)* })?;
+    write(&dir.join(format!("{file}.rs")), &text)?;
+    for child in &module.children {
+        write_module(header, child, &dir.join(file))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod diff;
 mod generate;
+mod history;
 mod list;
 
 use std::path::PathBuf;
@@ -29,6 +30,9 @@ enum Command {
     /// Compare two spec versions: changed operations, fields and events, classified
     /// (exit status 1 when a change breaks clients or servers).
     Diff(diff::DiffArgs),
+    /// Write the path history of every operation across the known releases
+    /// (`api-defs/history.toml`).
+    History(history::HistoryArgs),
 }
 
 /// Why a command failed (exit status 2).
@@ -40,6 +44,14 @@ pub enum CliError {
     /// Generation failed.
     #[error(transparent)]
     Generate(#[from] generate::GenerateError),
+    /// A file could not be written.
+    #[error("{path}: {error}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        error: std::io::Error,
+    },
 }
 
 /// Which spec to read.
@@ -80,5 +92,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::List(args) => Ok(list::run(&args)?),
         Command::Generate(args) => Ok(generate::run(&args)?),
         Command::Diff(args) => Ok(diff::run(&args)?),
+        Command::History(args) => history::run(&args),
     }
 }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ir::{Api, EventKind, EventSchema, Spec};
 
 use super::pair::{file_name, pair};
+use super::rust_impact::Namer;
 use super::{
     Change, Changed, Entry, EventInfo, FieldPath, Note, Rule, Section, Side, VersionRange, compare,
-    flatten, rust_impact,
+    flatten,
 };
 
 /// (kind group, event type, variant, file when that is not unique).
@@ -41,19 +42,25 @@ fn event_keys<'s>(spec: &'s Spec, apis: &[Api]) -> BTreeMap<EventKey, &'s EventS
         .collect()
 }
 
-fn event_info(spec: &Spec, event: &EventSchema) -> EventInfo {
+fn event_info(namer: &Namer, event: &EventSchema) -> EventInfo {
     EventInfo {
         event_type: event.event_type.clone(),
         variant: event.variant.clone(),
         kind: event.kind,
         file: event.location.file.display().to_string(),
-        rust: rust_impact::event_field(&spec.types, event, &FieldPath::default(), &|_| None),
+        rust: namer.event_field(event, &FieldPath::default(), &|_| None),
     }
 }
 
 /// The event schemas (of the client-server API, and the EDUs of the server-server API,
 /// among `apis`) added, removed and changed from `old` to `new`.
-pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Section<EventInfo> {
+pub fn events(
+    old: &Spec,
+    new: &Spec,
+    apis: &[Api],
+    range: &VersionRange,
+    [old_names, new_names]: [&Namer; 2],
+) -> Section<EventInfo> {
     let (old_keys, new_keys) = (event_keys(old, apis), event_keys(new, apis));
     let (pairs, removed, added) = pair(&old_keys, &new_keys, |k| (k.0, k.1.clone(), k.2.clone()));
     let root_notes = |spec: &Spec, event: &EventSchema| -> Vec<Note> {
@@ -67,7 +74,7 @@ pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
         added: added
             .into_iter()
             .map(|key| Entry {
-                item: event_info(new, new_keys[key]),
+                item: event_info(new_names, new_keys[key]),
                 rule: Rule::EventAdded,
                 notes: root_notes(new, new_keys[key]),
                 counterpart: None,
@@ -76,7 +83,7 @@ pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
         removed: removed
             .into_iter()
             .map(|key| Entry {
-                item: event_info(old, old_keys[key]),
+                item: event_info(old_names, old_keys[key]),
                 rule: Rule::EventRemoved,
                 notes: root_notes(old, old_keys[key]),
                 counterpart: None,
@@ -94,16 +101,14 @@ pub fn events(old: &Spec, new: &Spec, apis: &[Api], range: &VersionRange) -> Sec
             after
                 .get(path)
                 .or_else(|| before.get(path))
-                .and_then(|f| f.owner.clone())
+                .and_then(|f| f.owner)
         };
         compare::finish(&mut changes, |path| {
-            Some(rust_impact::event_field(
-                &new.types, new_event, path, &owner,
-            ))
+            Some(new_names.event_field(new_event, path, &owner))
         });
         if !changes.is_empty() {
             section.changed.push(Changed {
-                item: event_info(new, new_event),
+                item: event_info(new_names, new_event),
                 notes: Vec::new(),
                 changes,
             });

@@ -125,7 +125,7 @@ pub struct Field {
     /// Its version notes (all of them; the diff picks those in range).
     pub notes: Vec<Note>,
     /// The name of the object type it is a member of, when it is a property.
-    pub owner: Option<String>,
+    pub owner: Option<SchemaId>,
 }
 
 /// Fields by path.
@@ -207,7 +207,7 @@ struct Meta {
     required: bool,
     deprecated: bool,
     notes: Vec<Note>,
-    owner: Option<String>,
+    owner: Option<SchemaId>,
 }
 
 struct Flattener<'t> {
@@ -412,8 +412,7 @@ impl<'t> Flattener<'t> {
     fn children(&mut self, path: &FieldPath, target: SchemaId) {
         match &self.types.get(target).kind {
             Kind::Object(object) => {
-                let owner = self.types.get(target).name.clone();
-                self.members(path, object, owner);
+                self.members(path, object, Some(target));
             }
             Kind::Array { items, .. } => {
                 self.field(path.child(Segment::Items), *items, item_meta());
@@ -428,11 +427,11 @@ impl<'t> Flattener<'t> {
         }
     }
 
-    fn members(&mut self, path: &FieldPath, object: &ObjectType, owner: Option<String>) {
+    fn members(&mut self, path: &FieldPath, object: &ObjectType, owner: Option<SchemaId>) {
         for property in &object.properties {
             let meta = Meta {
                 required: property.required,
-                owner: owner.clone(),
+                owner,
                 ..Meta::default()
             };
             self.field(

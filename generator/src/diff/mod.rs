@@ -30,7 +30,7 @@ pub use self::model::{Change, Changed, Entry, EventInfo, OperationInfo, Report, 
 pub use self::notes::{Note, NoteKind, VersionRange};
 pub use self::path::{FieldPath, Segment};
 pub use self::rules::{Impact, Rule, Side};
-pub use self::rust_impact::RustItem;
+pub use self::rust_impact::{Namer, RustItem};
 
 /// What to compare.
 #[derive(Debug, Clone)]
@@ -69,13 +69,20 @@ pub fn load_and_diff(
 /// Compares two loaded versions.
 pub fn diff(old: &Spec, new: &Spec, options: &Options) -> Report {
     let range = VersionRange::new(&old.version, &new.version);
+    let (old_names, new_names) = std::thread::scope(|scope| {
+        let old_names = scope.spawn(|| Namer::new(old, &options.apis));
+        let new_names = Namer::new(new, &options.apis);
+        (old_names.join(), new_names)
+    });
+    let old_names = old_names.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let namers = [&old_names, &new_names];
     Report {
         old_version: old.version.clone(),
         new_version: new.version.clone(),
         apis: options.apis.clone(),
-        operations: operations::operations(old, new, &options.apis, &range),
+        operations: operations::operations(old, new, &options.apis, &range, namers),
         events: if options.events {
-            events::events(old, new, &options.apis, &range)
+            events::events(old, new, &options.apis, &range, namers)
         } else {
             Section {
                 added: Vec::new(),

@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ir::{Api, Method, Operation, Spec};
 
 use super::pair::{file_name, pair};
+use super::rust_impact::Namer;
 use super::security::{self, Access, SchemeDefinitions};
 use super::{
     Change, Changed, Entry, FieldPath, Note, OperationInfo, Rule, Section, Segment, Side,
-    VersionRange, compare, flatten, rust_impact,
+    VersionRange, compare, flatten,
 };
 
 /// (API, method, full path, file when that pair is not unique).
@@ -33,7 +34,7 @@ fn operation_keys<'s>(spec: &'s Spec, apis: &[Api]) -> BTreeMap<OperationKey, &'
         .collect()
 }
 
-fn operation_info(op: &Operation, variant: Option<String>) -> OperationInfo {
+fn operation_info(namer: &Namer, op: &Operation, variant: Option<String>) -> OperationInfo {
     OperationInfo {
         api: op.api,
         path: op.path.clone(),
@@ -42,7 +43,7 @@ fn operation_info(op: &Operation, variant: Option<String>) -> OperationInfo {
         operation_id: op.operation_id.clone(),
         file: op.location.file.display().to_string(),
         deprecated: op.is_deprecated(),
-        rust: rust_impact::operation(op.api, &op.operation_id),
+        rust: namer.operation(op.api, &op.operation_id),
     }
 }
 
@@ -52,6 +53,7 @@ pub fn operations(
     new: &Spec,
     apis: &[Api],
     range: &VersionRange,
+    [old_names, new_names]: [&Namer; 2],
 ) -> Section<OperationInfo> {
     let (old_keys, new_keys) = (operation_keys(old, apis), operation_keys(new, apis));
     let (pairs, removed, added) = pair(&old_keys, &new_keys, |k| (k.0, k.1.clone(), k.2));
@@ -62,10 +64,13 @@ pub fn operations(
             .filter(|n| range.contains(n))
             .collect()
     };
-    let entry = |keys: &BTreeMap<OperationKey, &Operation>, key: &OperationKey, rule: Rule| {
+    let entry = |keys: &BTreeMap<OperationKey, &Operation>,
+                 key: &OperationKey,
+                 rule: Rule,
+                 namer: &Namer| {
         let op = keys[key];
         Entry {
-            item: operation_info(op, key.3.clone()),
+            item: operation_info(namer, op, key.3.clone()),
             rule,
             notes: op_notes(op),
             counterpart: None,
@@ -74,17 +79,18 @@ pub fn operations(
     let mut section = Section {
         added: added
             .into_iter()
-            .map(|key| entry(&new_keys, key, Rule::OperationAdded))
+            .map(|key| entry(&new_keys, key, Rule::OperationAdded, new_names))
             .collect(),
         removed: removed
             .into_iter()
-            .map(|key| entry(&old_keys, key, Rule::OperationRemoved))
+            .map(|key| entry(&old_keys, key, Rule::OperationRemoved, old_names))
             .collect(),
         changed: Vec::new(),
     };
     for (old_key, new_key) in pairs {
         let (old_op, new_op) = (old_keys[old_key], new_keys[new_key]);
-        let mut changes = operation_changes([old, new], [old_op, new_op], &schemes, range);
+        let mut changes =
+            operation_changes([old, new], [old_op, new_op], &schemes, range, new_names);
         let notes = op_notes(new_op);
         if changes.is_empty() && !notes.is_empty() {
             changes.push(Change {
@@ -93,12 +99,12 @@ pub fn operations(
                 old: None,
                 new: None,
                 notes: Vec::new(),
-                rust: Some(rust_impact::operation(new_op.api, &new_op.operation_id)),
+                rust: Some(new_names.operation(new_op.api, &new_op.operation_id)),
             });
         }
         if !changes.is_empty() {
             section.changed.push(Changed {
-                item: operation_info(new_op, new_key.3.clone()),
+                item: operation_info(new_names, new_op, new_key.3.clone()),
                 notes,
                 changes,
             });
@@ -140,6 +146,7 @@ fn operation_changes(
     [old, new]: [&Operation; 2],
     schemes: &[SchemeDefinitions; 2],
     range: &VersionRange,
+    namer: &Namer,
 ) -> Vec<Change> {
     let mut changes = Vec::new();
     match (old.is_deprecated(), new.is_deprecated()) {
@@ -188,18 +195,18 @@ fn operation_changes(
             changes.extend(response);
         }
     }
-    let owner = |path: &FieldPath| -> Option<String> {
+    let owner = |path: &FieldPath| -> Option<crate::ir::SchemaId> {
         let in_part = |fields: &flatten::OperationFields| match compare::side_of(path) {
             Side::Response => path.0.get(1).and_then(|s| match s {
-                Segment::Key(status) => fields.responses.get(status)?.get(path)?.owner.clone(),
+                Segment::Key(status) => fields.responses.get(status)?.get(path)?.owner,
                 _ => None,
             }),
-            _ => fields.request.get(path)?.owner.clone(),
+            _ => fields.request.get(path)?.owner,
         };
         in_part(&after).or_else(|| in_part(&before))
     };
     compare::finish(&mut changes, |path| {
-        Some(rust_impact::operation_field(
+        Some(namer.operation_field(
             new.api,
             &new.operation_id,
             path,

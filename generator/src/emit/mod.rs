@@ -1,31 +1,37 @@
-//! IR → Rust: one crate's worth of code per API. Operation modules (`operation`), named
-//! types (`types`), fixed discriminators, event types (`events`), and a hidden registry of
-//! body types that the example round-trip test uses.
+//! The printer: the Rust-item model ([`crate::items`]) as tokens, one module tree per API
+//! crate. It decides no names; it spells what the model says the way a handwritten crate
+//! would (`use` lines, short paths).
 
 pub mod docs;
 pub mod events;
-pub mod object;
+pub mod helpers;
 pub mod operation;
-pub mod overrides;
+pub mod registry;
+pub mod scope;
+pub mod tagged;
 pub mod types;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, EventKind, Spec};
+use crate::ir::{Api, Spec};
+use crate::items::{ApiItems, Home, OverrideError, TypeId};
 
-use self::overrides::Overrides;
-use self::types::{DocSite, TypeEmitter};
+use self::scope::{Here, Scope};
 
-/// A generated module: outer docs, name, items.
+/// A generated module: docs, name, items and child modules.
 #[derive(Debug)]
 pub struct Module {
     /// Its name.
     pub name: Ident,
-    /// Outer `#[doc]` attributes.
-    pub doc: TokenStream,
+    /// Outer attributes (docs, `cfg`).
+    pub attrs: TokenStream,
     /// Its items.
     pub items: TokenStream,
+    /// Modules inside it.
+    pub children: Vec<Module>,
+    /// Whether it is `pub`.
+    pub public: bool,
 }
 
 /// The generated code of one API crate.
@@ -35,215 +41,193 @@ pub struct GeneratedCrate {
     pub api: Api,
     /// The spec version it was generated from.
     pub version: String,
-    /// Its modules, in a fixed order.
+    /// Its top-level modules, in a fixed order.
     pub modules: Vec<Module>,
 }
 
 /// Problems that stop generation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmitError {
-    /// `api-defs/overrides.toml` is invalid.
-    #[error("{0}")]
-    Overrides(String),
-}
-
-/// The page of the spec an API's prose links are relative to.
-fn page(api: Api) -> &'static str {
-    match api {
-        Api::ClientServer => "client-server-api",
-        Api::ServerServer => "server-server-api",
-        Api::ApplicationService => "application-service-api",
-        Api::Identity => "identity-service-api",
-        Api::PushGateway => "push-gateway-api",
-    }
+    /// An override file is invalid.
+    #[error(transparent)]
+    Overrides(#[from] OverrideError),
+    /// A helper template is missing or not Rust.
+    #[error("templates/helpers/{file}: {problem}")]
+    Template {
+        /// The template.
+        file: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// Generates the code of `api`'s crate from `spec`.
 pub fn generate(spec: &Spec, api: Api) -> Result<GeneratedCrate, EmitError> {
-    let overrides = Overrides::load().map_err(EmitError::Overrides)?;
-    let site = match spec.version.strip_prefix('v') {
-        Some(_) => format!("https://spec.matrix.org/{}", spec.version),
-        None => "https://spec.matrix.org/legacy".to_owned(),
-    };
-    let docs = DocSite {
-        page: format!("{site}/{}/", page(api)),
-        site,
-    };
-    let mut te = TypeEmitter::new(spec, &overrides, docs);
+    let items = crate::items::build(spec, api)?;
+    print(&items)
+}
+
+/// Prints the crate the model describes.
+pub fn print(items: &ApiItems) -> Result<GeneratedCrate, EmitError> {
     let mut modules = Vec::new();
-    let mut registry = Vec::new();
-    let names = operation::module_names(spec.operations_of(api));
-    for (op, name) in spec.operations_of(api).zip(names) {
-        let module = operation::operation_module(&mut te, op, name);
-        registry.push((op.operation_id.clone(), module.bodies));
-        modules.push(Module {
-            name: module.name,
-            doc: module.doc,
-            items: module.items,
-        });
-    }
-    let event_kinds: &[EventKind] = match api {
-        Api::ClientServer => &[EventKind::Basic, EventKind::Room, EventKind::State],
-        Api::ServerServer => &[EventKind::Edu],
-        _ => &[],
-    };
-    let events: Vec<_> = spec
-        .events
-        .iter()
-        .filter(|e| event_kinds.contains(&e.kind))
-        .collect();
-    // Core event schemas and components are not event types, but their examples are
-    // checked too.
-    let components: Vec<_> = match api {
-        Api::ClientServer => spec
-            .events
+    for (g, group) in items.groups.iter().enumerate() {
+        let children = items
+            .operations
             .iter()
-            .filter(|e| e.kind == EventKind::Component)
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut event_registry = Vec::new();
-    if !events.is_empty() {
-        let (name, enum_name, doc) = match api {
-            Api::ServerServer => (
-                "edus",
-                "AnyEduContent",
-                " Ephemeral data units (EDUs) exchanged between servers.",
-            ),
-            _ => (
-                "events",
-                "AnyEventContent",
-                " Event types: the types of each event and its content, and an enum over the content of all of them.",
-            ),
-        };
-        let (items, entries) = events::events_module(&mut te, &events, enum_name);
-        event_registry = entries;
-        for component in &components {
-            let file = component.location.file.display().to_string();
-            let ty = te.ty(component.schema);
-            event_registry.push((format!("[]{file}"), quote! { ::std::vec::Vec<#ty> }));
-            event_registry.push((file, ty));
+            .enumerate()
+            .filter(|(_, op)| op.group == g)
+            .map(|(index, _)| operation_module(items, index))
+            .collect();
+        let mut doc = vec![format!(" {}.", group.title)];
+        if let Some(link) = &group.link {
+            doc.push(String::new());
+            doc.push(format!(" See the [specification]({link})."));
         }
         modules.push(Module {
-            name: format_ident!("{}", name),
-            doc: quote! { #[doc = #doc] },
-            items,
+            name: format_ident!("{}", group.module),
+            attrs: quote! { #(#[doc = #doc])* },
+            items: TokenStream::new(),
+            children,
+            public: true,
         });
     }
-    let mut type_defs = Vec::new();
-    while te.has_pending() {
-        type_defs.extend(te.take_definitions());
+    modules.push(types_module(items));
+    modules.push(fixed_module(items));
+    if let Some(events) = &items.events {
+        let mut scope = Scope::new(items, Here::Other, []);
+        let body = events::events_items(&mut scope, events);
+        let uses = scope.uses();
+        let doc = format!(" {}", events.doc);
+        modules.push(Module {
+            name: format_ident!("{}", events.module),
+            attrs: quote! { #[doc = #doc] },
+            items: quote! { #uses #body },
+            children: Vec::new(),
+            public: true,
+        });
     }
-    // Definitions in a fixed order, whatever order they were reached in.
-    type_defs.sort_by_key(|(id, _)| te.type_ident(*id).to_string());
-    let type_items = type_defs.into_iter().map(|(_, def)| def);
-    modules.push(Module {
-        name: format_ident!("types"),
-        doc: quote! { #[doc = " Types named in the spec or reached from several places."] },
-        items: quote! { #(#type_items)* },
-    });
-    modules.push(Module {
-        name: format_ident!("fixed"),
-        doc: quote! { #[doc = " Fixed values: single-value enums of the spec, used as discriminators."] },
-        items: te.fixed_module(),
-    });
+    let mut scope = Scope::new(items, Here::Other, []);
+    let body = registry::registry_items(&mut scope);
+    let uses = scope.uses();
     modules.push(Module {
         name: format_ident!("examples"),
-        doc: quote! {
+        attrs: quote! {
             #[doc = " Example round trips, for the test that reads every example in the spec"]
             #[doc = " (built with the `examples` feature only)."]
             #[doc(hidden)]
             #[cfg(feature = "examples")]
         },
-        items: examples_registry(&spec.version, &registry, &event_registry),
+        items: quote! { #uses #body },
+        children: Vec::new(),
+        public: true,
     });
+    if !items.helpers.is_empty() {
+        modules.push(Module {
+            name: format_ident!("helpers"),
+            attrs: quote! { #[doc = " Constructors for common cases (handwritten templates)."] },
+            items: helpers::helper_items(items.api.dir_name(), &items.helpers)?,
+            children: Vec::new(),
+            public: false,
+        });
+    }
     Ok(GeneratedCrate {
-        api,
-        version: spec.version.clone(),
+        api: items.api,
+        version: items.version.clone(),
         modules,
     })
 }
 
-/// `round_trip(operation_id, place, json)` and `round_trip_event(schema_file, json)`: read
-/// JSON as the generated type for that place and write it back.
-fn examples_registry(
-    version: &str,
-    operations: &[(String, Vec<(String, TokenStream)>)],
-    events: &[(String, TokenStream)],
-) -> TokenStream {
-    let arms: Vec<TokenStream> = operations
-        .iter()
-        .flat_map(|(id, bodies)| {
-            bodies
-                .iter()
-                .map(move |(place, ty)| quote! { (#id, #place) => check::<#ty>(json), })
-        })
+/// The ids of the types defined in `home`, by name.
+fn types_in(items: &ApiItems, home: Home) -> Vec<TypeId> {
+    let mut ids: Vec<TypeId> = (0..items.types.len())
+        .map(TypeId)
+        .filter(|&id| items.def(id).home == home)
         .collect();
-    let event_arms: Vec<TokenStream> = events
+    ids.sort_by(|a, b| items.def(*a).name.cmp(&items.def(*b).name));
+    ids
+}
+
+fn operation_module(items: &ApiItems, index: usize) -> Module {
+    let local = types_in(items, Home::Operation(index));
+    let local_names: Vec<String> = local.iter().map(|&id| items.def(id).name.clone()).collect();
+    let mut scope = operation::scope_for(items, index, &local_names);
+    let body = operation::operation_items(&mut scope, index);
+    let local_defs: Vec<TokenStream> = local
         .iter()
-        .map(|(file, ty)| quote! { #file => check::<#ty>(json), })
+        .map(|&id| types::definition(&mut scope, id))
         .collect();
-    let operation_body = if arms.is_empty() {
-        quote! {
-            let _ = (operation_id, place, json);
-            ::std::option::Option::None
-        }
-    } else {
-        quote! {
-            ::std::option::Option::Some(match (operation_id, place) {
-                #(#arms)*
-                _ => return ::std::option::Option::None,
-            })
-        }
-    };
-    let event_body = if event_arms.is_empty() {
-        quote! {
-            let _ = (schema_file, json);
-            ::std::option::Option::None
-        }
-    } else {
-        quote! {
-            ::std::option::Option::Some(match schema_file {
-                #(#event_arms)*
-                _ => return ::std::option::Option::None,
-            })
-        }
-    };
-    let check = if arms.is_empty() && event_arms.is_empty() {
-        quote! {}
-    } else {
-        quote! {
-            fn check<T: ::serde::Serialize + ::serde::de::DeserializeOwned>(
-                json: &::serde_json::Value,
-            ) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {
-                let value: T = ::serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
-                ::serde_json::to_value(&value).map_err(|e| e.to_string())
-            }
-        }
-    };
-    quote! {
-        /// The spec version this code was generated from.
-        pub const SPEC_VERSION: &str = #version;
+    let uses = scope.uses();
+    let op = &items.operations[index];
+    let doc = operation::module_doc(&scope, op);
+    let deprecated = types::deprecated_attr(op.deprecated.as_deref());
+    Module {
+        name: crate::items::names::ident(&op.module),
+        attrs: quote! { #doc #deprecated },
+        items: quote! {
+            #uses
+            #body
+            #(#local_defs)*
+        },
+        children: Vec::new(),
+        public: true,
+    }
+}
 
-        #check
+fn types_module(items: &ApiItems) -> Module {
+    let ids = types_in(items, Home::Types);
+    let names: Vec<String> = ids.iter().map(|&id| items.def(id).name.clone()).collect();
+    let mut scope = Scope::new(items, Here::Types, names.iter().map(String::as_str));
+    let defs: Vec<TokenStream> = ids
+        .iter()
+        .map(|&id| types::definition(&mut scope, id))
+        .collect();
+    let uses = scope.uses();
+    Module {
+        name: format_ident!("types"),
+        attrs: quote! { #[doc = " Types named in the spec or used from several places."] },
+        items: quote! { #uses #(#defs)* },
+        children: Vec::new(),
+        public: true,
+    }
+}
 
-        /// Reads `json` as the body of `operation_id` at `place` (`request` or a status) and
-        /// writes it back; `None` when there is no JSON body there.
-        pub fn round_trip(
-            operation_id: &str,
-            place: &str,
-            json: &::serde_json::Value,
-        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
-            #operation_body
-        }
+fn fixed_module(items: &ApiItems) -> Module {
+    let defs = items.fixed.iter().map(|fixed| {
+        let ident = format_ident!("{}", fixed.name);
+        let value = &fixed.value;
+        let doc = format!(" Always `{value}`.");
+        quote! { matrix_api_core::fixed_string!(#[doc = #doc] #ident = #value); }
+    });
+    Module {
+        name: format_ident!("fixed"),
+        attrs: quote! { #[doc = " Fixed values: single-value enums of the spec, used as discriminators."] },
+        items: quote! { #(#defs)* },
+        children: Vec::new(),
+        public: true,
+    }
+}
 
-        /// Reads `json` as the event of `schema_file` (a path under the spec's data folder;
-        /// `[]` before it for an array of them) and writes it back.
-        pub fn round_trip_event(
-            schema_file: &str,
-            json: &::serde_json::Value,
-        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
-            #event_body
+impl Module {
+    /// The module with its children inline.
+    pub fn inline(&self) -> TokenStream {
+        let (attrs, name, items) = (&self.attrs, &self.name, &self.items);
+        let children = self.children.iter().map(Module::inline);
+        let vis = self.visibility();
+        quote! { #attrs #vis mod #name { #items #(#children)* } }
+    }
+
+    /// `pub mod name;` for a module in a file of its own.
+    pub fn declaration(&self) -> TokenStream {
+        let (attrs, name) = (&self.attrs, &self.name);
+        let vis = self.visibility();
+        quote! { #attrs #vis mod #name; }
+    }
+
+    fn visibility(&self) -> TokenStream {
+        if self.public {
+            quote! { pub }
+        } else {
+            TokenStream::new()
         }
     }
 }
@@ -259,20 +243,14 @@ impl GeneratedCrate {
 
     /// All modules inline in one file (what the build script writes).
     pub fn to_single_file(&self) -> String {
-        let modules = self.modules.iter().map(|m| {
-            let (doc, name, items) = (&m.doc, &m.name, &m.items);
-            quote! { #doc pub mod #name { #items } }
-        });
+        let modules = self.modules.iter().map(Module::inline);
         let tokens = quote! { #(#modules)* };
         format!("{}{}\n", self.header(), tokens)
     }
 
     /// The top of the crate for one file per module: `pub mod name;` lines.
     pub fn root_items(&self) -> TokenStream {
-        let modules = self.modules.iter().map(|m| {
-            let (doc, name) = (&m.doc, &m.name);
-            quote! { #doc pub mod #name; }
-        });
+        let modules = self.modules.iter().map(Module::declaration);
         quote! { #(#modules)* }
     }
 }

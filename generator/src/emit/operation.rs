@@ -1,586 +1,555 @@
 //! One module per operation: `METADATA`, `Request`, `Response`, `Error`, and both
 //! directions of the HTTP conversion for each.
 
-use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::object::{self, ObjectFields};
-use crate::emit::types::{TypeEmitter, field_idents, ident};
-use crate::ir::{
-    AuthKind, Body, Kind, Operation, ParamLocation, Parameter, Response, SchemaId, SchemeKind,
-    StatusCode,
+use crate::ir::{AuthKind, ParamLocation, SchemeKind, StatusCode};
+use crate::items::names::ident;
+use crate::items::{
+    BodyItem, ContentKind, DefaultValue, ErrorVariant, Field, OperationItem, ParamStyle, Presence,
+    ResponseItem, Struct, TypeRef,
 };
 
-/// The module names of operations: the operationId in snake case (`joinRoomById` →
-/// `join_room_by_id`); when two ids give the same name (`queryUserByID`, `queryUserById`),
-/// the later operations in the given order get `_2`, `_3`, ….
-pub fn module_names<'o>(operations: impl Iterator<Item = &'o Operation>) -> Vec<Ident> {
-    let mut seen = std::collections::BTreeSet::new();
-    operations
-        .map(|op| {
-            let base = op.operation_id.to_snake_case();
-            let mut name = base.clone();
-            let mut n = 2;
-            while !seen.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            ident(&name)
-        })
-        .collect()
-}
+use super::scope::{Here, Scope};
+use super::types::{
+    constructor, debug_impl, default_expr, default_impl, deprecated_attr, derives,
+    derives_default, doc_attrs, doc_line, is_parameter, json_object,
+};
 
-/// How a body travels.
-enum BodyShape {
-    /// No body.
-    None,
-    /// JSON whose object members are fields of the request/response itself; the hidden
-    /// `…Body` struct (de)serialises them.
-    Flattened(ObjectFields),
-    /// JSON of another type, in a `body` field.
-    Json(TokenStream),
-    /// Raw bytes, in a `body` field, with their content type.
-    Bytes,
-}
-
-/// How a query parameter is written.
-enum QueryMode {
-    Required,
-    Optional,
-    Repeated,
-    Exploded,
-}
-
-struct Param<'o> {
-    param: &'o Parameter,
-    ident: Ident,
-    ty: TokenStream,
-    mode: QueryMode,
-}
-
-/// A generated operation module.
-#[derive(Debug)]
-pub struct OperationModule {
-    /// Module name.
-    pub name: Ident,
-    /// Outer documentation attributes.
-    pub doc: TokenStream,
-    /// The module's items.
-    pub items: TokenStream,
-    /// The JSON body types, by place (`request`, or a status such as `200`), as paths
-    /// from the crate root; for the example round-trip registry.
-    pub bodies: Vec<(String, TokenStream)>,
-}
-
-/// The module for `op`.
-pub fn operation_module(te: &mut TypeEmitter<'_>, op: &Operation, name: Ident) -> OperationModule {
-    let doc = module_doc(te, op);
-    let metadata = metadata(op, &te.spec().version);
-    let params = params(te, op);
-    let mut bodies = Vec::new();
-    let request = request(te, op, &params, &name, &mut bodies);
-    let (response, error) = responses(te, op, &name, &mut bodies);
-    OperationModule {
-        name,
-        doc,
-        items: quote! {
-            #metadata
-            #request
-            #response
-            #error
-        },
-        bodies,
+/// The items of operation `index`'s module (without its `use` lines and local types, which
+/// the caller adds).
+pub fn operation_items(scope: &mut Scope<'_>, index: usize) -> TokenStream {
+    let op = scope.items().operations[index].clone();
+    let metadata = metadata(scope, &op);
+    let request = request(scope, &op);
+    let response = responses(scope, &op);
+    let error = error_enum(scope, &op.errors);
+    quote! {
+        #metadata
+        #request
+        #response
+        #error
     }
 }
 
-fn module_doc(te: &TypeEmitter<'_>, op: &Operation) -> TokenStream {
-    let title = format!(" `{} {}` ({})", op.method, op.path, op.operation_id);
-    let summary = te.docs.attrs(op.summary.as_deref());
-    let description = te.docs.attrs(op.description.as_deref());
+/// The module's documentation.
+pub fn module_doc(scope: &Scope<'_>, op: &OperationItem) -> TokenStream {
+    let site = scope.items().site.clone();
+    let title = format!(" `{} {}` ([spec]({}))", op.method, op.path, op.link);
+    let summary = doc_attrs(&site, op.summary.as_deref());
+    let description = doc_attrs(&site, op.description.as_deref());
     let mut notes = Vec::new();
     if let Some(v) = &op.added_in {
         notes.push(format!(" Added in Matrix {v}."));
     }
-    if op.is_deprecated() {
-        notes.push(" **Deprecated.**".to_owned());
+    if let Some(note) = &op.deprecated {
+        notes.push(format!(" **Deprecated:** {note}"));
     }
     quote! {
-        #[doc = #title]
-        #[doc = ""]
         #summary
+        #[doc = ""]
+        #[doc = #title]
         #[doc = ""]
         #description
         #(#[doc = ""] #[doc = #notes])*
     }
 }
 
-fn metadata(op: &Operation, version: &str) -> TokenStream {
+fn metadata(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
+    let metadata = scope.core("Metadata");
+    let version = scope.core("MatrixVersion");
+    let auth_enum = scope.core("Auth");
+    let scheme_enum = match op.auth {
+        AuthKind::None => TokenStream::new(),
+        _ => scope.core("AuthScheme"),
+    };
     let id = &op.operation_id;
     let method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
     let scheme = |kind: SchemeKind| match kind {
-        SchemeKind::AccessToken | SchemeKind::Unknown => {
-            quote! { ::matrix_api_core::AuthScheme::AccessToken }
-        }
-        SchemeKind::AppserviceToken => quote! { ::matrix_api_core::AuthScheme::AppserviceToken },
-        SchemeKind::HomeserverToken => quote! { ::matrix_api_core::AuthScheme::HomeserverToken },
-        SchemeKind::XMatrix => quote! { ::matrix_api_core::AuthScheme::XMatrix },
+        SchemeKind::AccessToken | SchemeKind::Unknown => quote! { #scheme_enum::AccessToken },
+        SchemeKind::AppserviceToken => quote! { #scheme_enum::AppserviceToken },
+        SchemeKind::HomeserverToken => quote! { #scheme_enum::HomeserverToken },
+        SchemeKind::XMatrix => quote! { #scheme_enum::XMatrix },
     };
-    let auth = match op.security.auth() {
-        AuthKind::None => quote! { ::matrix_api_core::Auth::None },
+    let auth = match op.auth {
+        AuthKind::None => quote! { #auth_enum::None },
         AuthKind::Optional(k) => {
             let s = scheme(k);
-            quote! { ::matrix_api_core::Auth::Optional(#s) }
+            quote! { #auth_enum::Optional(#s) }
         }
         AuthKind::Required(k) => {
             let s = scheme(k);
-            quote! { ::matrix_api_core::Auth::Required(#s) }
+            quote! { #auth_enum::Required(#s) }
         }
     };
     let rate_limited = op.rate_limited;
-    let deprecated = op.is_deprecated();
+    let deprecated = op.deprecated.is_some();
     let added_in = match &op.added_in {
-        Some(v) => quote! { ::std::option::Option::Some(#v) },
-        None => quote! { ::std::option::Option::None },
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
     };
-    let history = release_number(version).map(|(major, minor, patch)| {
-        quote! { (::matrix_api_core::MatrixVersion::new(#major, #minor, #patch), #path) }
+    let history = op.history.iter().map(|((major, minor, patch), path)| {
+        let [major, minor, patch] = [*major, *minor, *patch].map(proc_macro2::Literal::u16_unsuffixed);
+        quote! { (#version::new(#major, #minor, #patch), #path) }
     });
-    let history = history.into_iter();
     quote! {
-        /// Facts about this endpoint.
-        pub const METADATA: ::matrix_api_core::Metadata = ::matrix_api_core::Metadata {
+        /// Facts about this endpoint: method, paths by release, authentication.
+        pub const METADATA: #metadata = #metadata {
             operation_id: #id,
-            method: ::matrix_api_core::http::Method::#method,
+            method: matrix_api_core::http::Method::#method,
             path: #path,
+            history: &[#(#history),*],
             auth: #auth,
             rate_limited: #rate_limited,
             deprecated: #deprecated,
-            history: &[#(#history),*],
             added_in: #added_in,
         };
     }
 }
 
-/// `(major, minor, patch)` of a release name (`v1.19`, `r0.6.1`).
-fn release_number(version: &str) -> Option<(u16, u16, u16)> {
-    let rest = version.strip_prefix(['v', 'r'])?;
-    let mut parts = rest.split('.').map(|p| p.parse::<u16>().ok());
-    let major = parts.next()??;
-    let minor = parts.next()??;
-    let patch = parts.next().flatten().unwrap_or(0);
-    Some((major, minor, patch))
-}
-
-/// Parameters as request fields, path parameters in template order first.
-fn params<'o>(te: &mut TypeEmitter<'_>, op: &'o Operation) -> Vec<Param<'o>> {
-    let mut ordered: Vec<&Parameter> = path_names(&op.path)
-        .iter()
-        .filter_map(|name| {
-            op.parameters
-                .iter()
-                .find(|p| p.location == ParamLocation::Path && p.name == *name)
-        })
-        .collect();
-    ordered.extend(
-        op.parameters
-            .iter()
-            .filter(|p| p.location != ParamLocation::Path),
-    );
-    let idents = field_idents(ordered.iter().map(|p| p.name.as_str()), &[]);
-    ordered
-        .into_iter()
-        .zip(idents)
-        .map(|(param, ident)| {
-            let (ty, mode) = param_type(te, param);
-            Param {
-                param,
-                ident,
-                ty,
-                mode,
-            }
-        })
-        .collect()
-}
-
-fn path_names(path: &str) -> Vec<&str> {
-    path.split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .collect()
-}
-
-/// A type that travels as text in a path or query.
-fn scalar_type(te: &mut TypeEmitter<'_>, id: SchemaId) -> TokenStream {
-    match te.spec().types.kind(id) {
-        Kind::String(_)
-        | Kind::Integer { .. }
-        | Kind::Number { .. }
-        | Kind::Boolean
-        | Kind::Union { .. } => {
-            let ty = te.base_ty(id);
-            if ty.to_string().contains("types ::")
-                && matches!(te.spec().types.kind(id), Kind::Union { .. })
-            {
-                quote! { ::std::string::String }
-            } else {
-                ty
-            }
-        }
-        _ => quote! { ::std::string::String },
-    }
-}
-
-fn param_type(te: &mut TypeEmitter<'_>, param: &Parameter) -> (TokenStream, QueryMode) {
-    let kind = te.spec().types.kind(param.schema).clone();
-    match (param.location, kind) {
-        (ParamLocation::Query, Kind::Array { items, .. }) => {
-            let item = scalar_type(te, items);
-            (quote! { ::std::vec::Vec<#item> }, QueryMode::Repeated)
-        }
-        (ParamLocation::Query, Kind::Object(_)) => (
-            quote! { ::std::collections::BTreeMap<::std::string::String, ::std::string::String> },
-            QueryMode::Exploded,
-        ),
-        (ParamLocation::Header, _) => {
-            let mode = if param.required {
-                QueryMode::Required
-            } else {
-                QueryMode::Optional
-            };
-            let ty = quote! { ::std::string::String };
-            (wrap(ty, &mode), mode)
-        }
-        _ => {
-            let ty = scalar_type(te, param.schema);
-            let mode = if param.required || param.location == ParamLocation::Path {
-                QueryMode::Required
-            } else {
-                QueryMode::Optional
-            };
-            (wrap(ty, &mode), mode)
-        }
-    }
-}
-
-fn wrap(ty: TokenStream, mode: &QueryMode) -> TokenStream {
-    match mode {
-        QueryMode::Optional => quote! { ::std::option::Option<#ty> },
-        _ => ty,
-    }
-}
-
-/// Whether a body schema is written inline in this operation (so its members become the
-/// request's or response's own fields) rather than shared.
-fn is_inline(te: &TypeEmitter<'_>, op: &Operation, schema: SchemaId) -> bool {
-    let target = te.spec().types.target(schema);
-    let location = &te.spec().types.get(target).location;
-    location.file == op.location.file && location.pointer.starts_with(&op.location.pointer)
-}
-
-fn body_shape(
-    te: &mut TypeEmitter<'_>,
-    op: &Operation,
-    body: Option<&Body>,
-    taken: &[String],
-) -> BodyShape {
-    let Some(body) = body else {
-        return BodyShape::None;
-    };
-    if let Some(json) = body.json() {
-        let Some(schema) = json.schema else {
-            return BodyShape::Json(quote! { ::serde_json::Value });
-        };
-        let target = te.spec().types.target(schema);
-        if let Kind::Object(object) = te.spec().types.kind(target).clone() {
-            // Members become fields only when the spec names some; an object without named
-            // members is an open JSON object.
-            if is_inline(te, op, schema) && !object.properties.is_empty() && !te.nullable(schema) {
-                return BodyShape::Flattened(te.object_fields(&object, Some(schema), taken));
-            }
-        }
-        return BodyShape::Json(te.ty(schema));
-    }
-    if body.content.is_empty() {
-        BodyShape::None
-    } else {
-        BodyShape::Bytes
-    }
-}
-
-fn request(
-    te: &mut TypeEmitter<'_>,
-    op: &Operation,
-    params: &[Param<'_>],
-    module: &Ident,
-    bodies: &mut Vec<(String, TokenStream)>,
+/// A struct of plain fields (no `json_object!`), for requests and responses whose fields
+/// come from parameters, headers and a body.
+fn plain_struct(
+    scope: &mut Scope<'_>,
+    name: &Ident,
+    doc: TokenStream,
+    fields: &[Field],
+    body: Option<&Struct>,
 ) -> TokenStream {
-    let taken: Vec<String> = params.iter().map(|p| p.ident.to_string()).collect();
-    let shape = body_shape(te, op, op.request_body.as_ref(), &taken);
-    match &shape {
-        BodyShape::Flattened(..) => {
-            bodies.push(("request".into(), quote! { crate::#module::RequestBody }))
-        }
-        BodyShape::Json(ty) => bodies.push(("request".into(), ty.clone())),
-        BodyShape::None | BodyShape::Bytes => {}
+    let site = scope.items().site.clone();
+    let mut defs = Vec::new();
+    let all_fields: Vec<&Field> = fields.iter().chain(body.iter().flat_map(|b| b.fields.iter())).collect();
+    for field in &all_fields {
+        let f = ident(&field.name);
+        let ty = scope.ty(&field.rust_type());
+        let doc = doc_attrs(&site, field.doc.as_deref());
+        let deprecated = deprecated_attr(field.deprecated.as_deref());
+        defs.push(quote! { #doc #deprecated pub #f: #ty, });
     }
-    let mut fields = Vec::new();
-    for p in params {
-        let doc = te.docs.attrs(p.param.description.as_deref());
-        let (ident, ty) = (&p.ident, &p.ty);
-        fields.push(quote! { #doc pub #ident: #ty, });
-    }
-    let body_field_names: Vec<Ident>;
-    let mut body_struct = quote! {};
-    match &shape {
-        BodyShape::None => body_field_names = Vec::new(),
-        BodyShape::Flattened(object) => {
-            body_field_names = object.idents().into_iter().cloned().collect();
-            fields.extend(object.definitions());
-            body_struct = object::wire_struct(&format_ident!("RequestBody"), object);
+    if let Some(body) = body {
+        if let Some((extra, value)) = &body.extra {
+            let f = ident(extra);
+            let map = scope.ty(&TypeRef::Map(Box::new(TypeRef::String), Box::new(value.clone())));
+            defs.push(quote! {
+                /// Members beyond the named ones, kept so that nothing is lost on the way back.
+                pub #f: #map,
+            });
         }
-        BodyShape::Json(ty) => {
-            body_field_names = Vec::new();
-            let doc = te.docs.attrs(
-                op.request_body
-                    .as_ref()
-                    .and_then(|b| b.description.as_deref()),
-            );
-            fields.push(quote! { #doc pub body: #ty, });
-        }
-        BodyShape::Bytes => {
-            body_field_names = Vec::new();
-            fields.push(quote! { /// The raw bytes of the body.
-            pub body: ::std::vec::Vec<u8>, });
+        if let Some(flattened) = &body.flattened {
+            let f = ident(&flattened.name);
+            let ty = scope.named(flattened.ty);
+            defs.push(quote! {
+                /// The members that depend on the value of the tag.
+                pub #f: #ty,
+            });
         }
     }
+    let combined = Struct {
+        fields: all_fields.iter().map(|f| (*f).clone()).collect(),
+        extra: body.and_then(|b| b.extra.clone()),
+        flattened: body.and_then(|b| b.flattened.clone()),
+    };
+    let secret = combined.fields.iter().any(|f| f.secret);
+    let derive = derives(derives_default(&combined), !secret);
+    let default = default_impl(name, &combined);
+    let new = constructor(scope, name, &combined);
+    let debug = if secret {
+        debug_impl(
+            name,
+            &combined.fields,
+            combined.extra.as_ref().map(|(n, _)| n.as_str()),
+            combined.flattened.as_ref().map(|f| f.name.as_str()),
+        )
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #doc
+        #derive
+        #[non_exhaustive]
+        pub struct #name { #(#defs)* }
+
+        impl #name {
+            #new
+        }
+
+        #default
+        #debug
+    }
+}
+
+/// The hidden struct that carries a body's members over the wire.
+fn wire_struct(scope: &mut Scope<'_>, name: &Ident, body: &Struct) -> TokenStream {
+    json_object(
+        scope,
+        name,
+        quote! {
+            #[cfg_attr(feature = "examples", derive(Debug, PartialEq))]
+            pub(crate)
+        },
+        body,
+        false,
+    )
+}
+
+/// `Field { a: source.a, … }` for a body's members.
+fn moves(body: &Struct, from: TokenStream) -> Vec<TokenStream> {
+    body.fields
+        .iter()
+        .map(|f| ident(&f.name))
+        .chain(body.extra.iter().map(|(n, _)| ident(n)))
+        .chain(body.flattened.iter().map(|f| ident(&f.name)))
+        .map(|f| quote! { #f: #from.#f })
+        .collect()
+}
+
+fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
+    let name = format_ident!("Request");
+    let req = &op.request;
+    let mut fields: Vec<Field> = req.params.iter().map(|p| p.field.clone()).collect();
+    let (body_struct, wire) = match &req.body {
+        BodyItem::Fields(body) => (Some(body), wire_struct(scope, &format_ident!("RequestBody"), body)),
+        BodyItem::Json { field } => {
+            fields.push(field.clone());
+            (None, TokenStream::new())
+        }
+        BodyItem::Bytes { content_type_field, .. } => {
+            fields.push(bytes_field());
+            if *content_type_field {
+                fields.push(content_type_field_def());
+            }
+            (None, TokenStream::new())
+        }
+        BodyItem::None => (None, TokenStream::new()),
+    };
+    let definition = plain_struct(scope, &name, doc_line("The request."), &fields, body_struct);
+    let typed_new = content_constructor(scope, op, &fields);
 
     // Client side: build the HTTP request.
-    let path_args = params
+    let path_args = req
+        .params
         .iter()
-        .filter(|p| p.param.location == ParamLocation::Path)
+        .filter(|p| p.location == ParamLocation::Path)
         .map(|p| {
-            let ident = &p.ident;
-            quote! { &::matrix_api_core::query::QueryValue::to_query(&self.#ident) }
+            let f = ident(&p.field.name);
+            quote! { &matrix_api_core::query::QueryValue::to_query(&self.#f) }
         });
-    let path_expr = quote! { ::matrix_api_core::path::fill(path_template, &[#(#path_args),*]) };
-    let query_writes = params
+    let query_writes: Vec<TokenStream> = req
+        .params
         .iter()
-        .filter(|p| p.param.location == ParamLocation::Query)
-        .map(|p| {
-            let (ident, name) = (&p.ident, &p.param.name);
-            match p.mode {
-                QueryMode::Required => quote! { query.push(#name, &self.#ident); },
-                QueryMode::Optional => quote! { query.push_opt(#name, &self.#ident); },
-                QueryMode::Repeated => quote! { query.push_all(#name, &self.#ident); },
-                QueryMode::Exploded => quote! { query.push_map(&self.#ident); },
-            }
-        });
-    let header_writes = params
+        .filter(|p| p.location == ParamLocation::Query)
+        .map(|p| query_write(scope, p.style, &p.field))
+        .collect();
+    let header_writes: Vec<TokenStream> = req
+        .params
         .iter()
-        .filter(|p| p.param.location == ParamLocation::Header)
+        .filter(|p| p.location == ParamLocation::Header)
         .map(|p| {
-            let (ident, name) = (&p.ident, &p.param.name);
-            match p.mode {
-                QueryMode::Required => {
-                    quote! { builder = builder.header(#name, self.#ident.as_str()); }
+            let (f, json) = (ident(&p.field.name), &p.field.json);
+            if p.field.presence.is_required() {
+                quote! { builder = builder.header(#json, self.#f.as_str()); }
+            } else {
+                quote! {
+                    if let Some(value) = &self.#f {
+                        builder = builder.header(#json, value.as_str());
+                    }
                 }
-                _ => quote! {
-                    if let ::std::option::Option::Some(value) = &self.#ident {
-                        builder = builder.header(#name, value.as_str());
-                    };
-                },
             }
-        });
-    let body_out = match &shape {
-        BodyShape::None => quote! { ::std::vec::Vec::new() },
-        BodyShape::Flattened(..) => quote! {{
-            builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, "application/json");
-            ::serde_json::to_vec(&RequestBody { #(#body_field_names: self.#body_field_names),* })?
-        }},
-        BodyShape::Json(_) => quote! {{
-            builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, "application/json");
-            ::serde_json::to_vec(&self.body)?
-        }},
-        BodyShape::Bytes => quote! { self.body },
+        })
+        .collect();
+    let json_header = quote! {
+        builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, "application/json");
     };
-
-    // Server side: read the HTTP request.
-    let mut path_index = 0usize;
-    let param_reads = params.iter().map(|p| {
-        let (ident, name) = (&p.ident, &p.param.name);
-        match p.param.location {
-            ParamLocation::Path => {
-                let i = path_index;
-                path_index += 1;
-                quote! { #ident: ::matrix_api_core::exchange::path_param(#name, &path[#i])?, }
-            }
-            ParamLocation::Query => match p.mode {
-                QueryMode::Required => quote! { #ident: query.required(#name)?, },
-                QueryMode::Optional => quote! { #ident: query.optional(#name)?, },
-                QueryMode::Repeated => quote! { #ident: query.all(#name)?, },
-                QueryMode::Exploded => {
-                    let known: Vec<&str> = params
-                        .iter()
-                        .filter(|q| q.param.location == ParamLocation::Query && !matches!(q.mode, QueryMode::Exploded))
-                        .map(|q| q.param.name.as_str())
-                        .collect();
-                    quote! { #ident: query.rest(&[#(#known),*])?, }
-                }
-            },
-            ParamLocation::Header => match p.mode {
-                QueryMode::Required => quote! {
-                    #ident: ::matrix_api_core::exchange::header_str(request.headers(), #name)?
-                        .ok_or_else(|| ::matrix_api_core::RequestError::new(
-                            ::matrix_api_core::exchange::RequestErrorKind::MissingParam,
-                            concat!("header `", #name, "` is required"),
-                        ))?
-                        .to_owned(),
-                },
-                _ => quote! { #ident: ::matrix_api_core::exchange::header_str(request.headers(), #name)?.map(str::to_owned), },
-            },
+    let body_out = match &req.body {
+        BodyItem::None => quote! { Vec::new() },
+        BodyItem::Fields(body) => {
+            let moves = moves(body, quote! { self });
+            quote! {{
+                #json_header
+                serde_json::to_vec(&RequestBody { #(#moves),* })?
+            }}
         }
-    });
-    let param_reads: Vec<TokenStream> = param_reads.collect();
-    let (body_read, body_fields_in) = match &shape {
-        BodyShape::None => (quote! {}, quote! {}),
-        BodyShape::Flattened(..) if body_field_names.is_empty() => (
-            quote! { let _: RequestBody = ::matrix_api_core::exchange::request_json(request.body().as_ref())?; },
-            quote! {},
-        ),
-        BodyShape::Flattened(..) => (
-            quote! { let body: RequestBody = ::matrix_api_core::exchange::request_json(request.body().as_ref())?; },
-            quote! { #(#body_field_names: body.#body_field_names,)* },
-        ),
-        BodyShape::Json(_) => (
-            quote! { let body = ::matrix_api_core::exchange::request_json(request.body().as_ref())?; },
-            quote! { body, },
-        ),
-        BodyShape::Bytes => (
-            quote! { let body = request.body().as_ref().to_vec(); },
-            quote! { body, },
-        ),
+        BodyItem::Json { field } => {
+            let f = ident(&field.name);
+            quote! {{
+                #json_header
+                serde_json::to_vec(&self.#f)?
+            }}
+        }
+        BodyItem::Bytes { content_type_field, .. } => {
+            if *content_type_field {
+                quote! {{
+                    if let Some(value) = &self.content_type {
+                        builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, value.as_str());
+                    }
+                    self.body
+                }}
+            } else {
+                quote! { self.body }
+            }
+        }
     };
-    let uses_path = params
-        .iter()
-        .any(|p| p.param.location == ParamLocation::Path);
-    let path_binding = if uses_path {
-        quote! { let path = }
-    } else {
-        quote! { let _ = }
-    };
-    let uses_query = params
-        .iter()
-        .any(|p| p.param.location == ParamLocation::Query);
-    let query_binding = if uses_query {
-        quote! { let query = ::matrix_api_core::query::Query::parse(request.uri().query()); }
-    } else {
-        quote! {}
-    };
-    let builder_mut = if matches!(shape, BodyShape::None)
-        && !params
-            .iter()
-            .any(|p| p.param.location == ParamLocation::Header)
-    {
+    let builder_mut = if matches!(req.body, BodyItem::None) && header_writes.is_empty() {
         quote! { let builder }
     } else {
         quote! { let mut builder }
     };
-    let query_mut = if uses_query {
-        quote! { let mut query }
-    } else {
+    let query_mut = if query_writes.is_empty() {
         quote! { let query }
-    };
-
-    // `..Default::default()` works when nothing must be given.
-    let defaultable = params
-        .iter()
-        .all(|p| !matches!(p.mode, QueryMode::Required))
-        && match &shape {
-            BodyShape::None | BodyShape::Bytes => true,
-            BodyShape::Flattened(object) => object.all_optional(),
-            BodyShape::Json(_) => false,
-        };
-    let derives = if defaultable {
-        quote! { #[derive(Debug, Clone, PartialEq, Default)] }
     } else {
-        quote! { #[derive(Debug, Clone, PartialEq)] }
+        quote! { let mut query }
     };
+
+    // Server side: read the HTTP request.
+    let mut path_index = 0usize;
+    let known_query: Vec<&str> = req
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query && p.style != ParamStyle::Exploded)
+        .map(|p| p.field.json.as_str())
+        .collect();
+    let param_reads: Vec<TokenStream> = req
+        .params
+        .iter()
+        .map(|p| {
+            let (f, json) = (ident(&p.field.name), &p.field.json);
+            match p.location {
+                ParamLocation::Path => {
+                    let i = proc_macro2::Literal::usize_unsuffixed(path_index);
+                    path_index += 1;
+                    quote! { #f: matrix_api_core::exchange::path_param(#json, &path[#i])?, }
+                }
+                ParamLocation::Query => query_read(scope, p.style, &p.field, &known_query),
+                ParamLocation::Header => {
+                    if p.field.presence.is_required() {
+                        quote! {
+                            #f: matrix_api_core::exchange::header_str(request.headers(), #json)?
+                                .ok_or_else(|| matrix_api_core::RequestError::new(
+                                    matrix_api_core::exchange::RequestErrorKind::MissingParam,
+                                    concat!("header `", #json, "` is required"),
+                                ))?
+                                .to_owned(),
+                        }
+                    } else {
+                        quote! { #f: matrix_api_core::exchange::header_str(request.headers(), #json)?.map(str::to_owned), }
+                    }
+                }
+            }
+        })
+        .collect();
+    let (body_read, body_fields_in) = match &req.body {
+        BodyItem::None => (quote! {}, quote! {}),
+        BodyItem::Fields(body) => {
+            let moves = moves(body, quote! { body });
+            let binding = if moves.is_empty() { quote! { _ } } else { quote! { body } };
+            (
+                quote! { let #binding: RequestBody = matrix_api_core::exchange::request_json(request.body().as_ref())?; },
+                quote! { #(#moves,)* },
+            )
+        }
+        BodyItem::Json { field } => {
+            let f = ident(&field.name);
+            (
+                quote! { let #f = matrix_api_core::exchange::request_json(request.body().as_ref())?; },
+                quote! { #f, },
+            )
+        }
+        BodyItem::Bytes { content_type_field, .. } => {
+            let ct = if *content_type_field {
+                quote! { content_type: matrix_api_core::exchange::content_type(request.headers()), }
+            } else {
+                quote! {}
+            };
+            (
+                quote! { let body = request.body().as_ref().to_vec(); },
+                quote! { body, #ct },
+            )
+        }
+    };
+    let path_binding = if path_index > 0 {
+        quote! { let path = }
+    } else {
+        quote! { let _ = }
+    };
+    let query_binding = if req.params.iter().any(|p| p.location == ParamLocation::Query) {
+        quote! { let query = matrix_api_core::query::Query::parse(request.uri().query()); }
+    } else {
+        quote! {}
+    };
+    let outgoing = scope.core("OutgoingRequest");
+    let incoming = scope.core("IncomingRequest");
+    let metadata = scope.core("Metadata");
+    let into_error = scope.core("IntoHttpError");
+    let request_error = scope.core("RequestError");
     quote! {
-        /// The request.
-        #derives
-        pub struct Request { #(#fields)* }
+        #definition
+        #typed_new
+        #wire
 
-        #body_struct
-
-        impl ::matrix_api_core::OutgoingRequest for Request {
-            const METADATA: ::matrix_api_core::Metadata = METADATA;
+        impl #outgoing for Request {
+            const METADATA: #metadata = METADATA;
             type IncomingResponse = Response;
 
-            fn try_into_http_request_with_path<B: ::std::convert::From<::std::vec::Vec<u8>>>(
+            #[allow(deprecated)]
+            fn try_into_http_request_with_path<B: From<Vec<u8>>>(
                 self,
                 base_url: &str,
-                token: ::std::option::Option<&str>,
+                token: Option<&str>,
                 path_template: &str,
-            ) -> ::std::result::Result<::matrix_api_core::http::Request<B>, ::matrix_api_core::IntoHttpError> {
-                let path = #path_expr;
-                #query_mut = ::matrix_api_core::query::QueryWriter::default();
+            ) -> Result<matrix_api_core::http::Request<B>, #into_error> {
+                let path = matrix_api_core::path::fill(path_template, &[#(#path_args),*]);
+                #query_mut = matrix_api_core::query::QueryWriter::default();
                 #(#query_writes)*
                 let path_and_query = format!("{path}{}", query.finish());
-                #builder_mut = ::matrix_api_core::exchange::request_builder(&METADATA, base_url, &path_and_query, token)?;
+                #builder_mut = matrix_api_core::exchange::request_builder(&METADATA, base_url, &path_and_query, token)?;
                 #(#header_writes)*
                 let body = #body_out;
-                ::std::result::Result::Ok(builder.body(B::from(body))?)
+                Ok(builder.body(B::from(body))?)
             }
         }
 
-        impl ::matrix_api_core::IncomingRequest for Request {
-            const METADATA: ::matrix_api_core::Metadata = METADATA;
+        impl #incoming for Request {
+            const METADATA: #metadata = METADATA;
             type OutgoingResponse = Response;
             type Error = Error;
 
-            fn try_from_http_request<B: ::std::convert::AsRef<[u8]>>(
-                request: ::matrix_api_core::http::Request<B>,
-            ) -> ::std::result::Result<Self, ::matrix_api_core::RequestError> {
-                #path_binding ::matrix_api_core::exchange::check_request(&METADATA, request.method(), request.uri().path())?;
+            #[allow(deprecated)]
+            fn try_from_http_request<B: AsRef<[u8]>>(
+                request: matrix_api_core::http::Request<B>,
+            ) -> Result<Self, #request_error> {
+                #path_binding matrix_api_core::exchange::check_request(&METADATA, request.method(), request.uri().path())?;
                 #query_binding
                 #body_read
-                ::std::result::Result::Ok(Request { #(#param_reads)* #body_fields_in })
+                Ok(Request { #(#param_reads)* #body_fields_in })
             }
         }
     }
 }
 
-/// The name of a status as a variant (`Ok`, `Forbidden`, `ClientError`).
-fn status_name(status: &StatusCode) -> String {
-    match status {
-        StatusCode::Code(code) => match code {
-            200 => "Ok".into(),
-            201 => "Created".into(),
-            202 => "Accepted".into(),
-            204 => "NoContent".into(),
-            302 => "Found".into(),
-            307 => "TemporaryRedirect".into(),
-            308 => "PermanentRedirect".into(),
-            400 => "BadRequest".into(),
-            401 => "Unauthorized".into(),
-            403 => "Forbidden".into(),
-            404 => "NotFound".into(),
-            405 => "MethodNotAllowed".into(),
-            409 => "Conflict".into(),
-            413 => "PayloadTooLarge".into(),
-            429 => "TooManyRequests".into(),
-            500 => "InternalServerError".into(),
-            501 => "NotImplemented".into(),
-            502 => "BadGateway".into(),
-            504 => "GatewayTimeout".into(),
-            other => format!("Status{other}"),
+/// For a request whose body is the content of an event whose type is a path parameter:
+/// `new` takes the typed content (and `new_raw` everything).
+fn content_constructor(scope: &mut Scope<'_>, op: &OperationItem, fields: &[Field]) -> TokenStream {
+    let Some(type_param) = op.request.content_type_param else {
+        return TokenStream::new();
+    };
+    let BodyItem::Json { field: body } = &op.request.body else {
+        return TokenStream::new();
+    };
+    let kind = if op.path.contains("/state/") {
+        ContentKind::State
+    } else if op.path.contains("/send/") {
+        ContentKind::MessageLike
+    } else {
+        ContentKind::Other
+    };
+    let bound = match kind {
+        ContentKind::State => scope.core("StateEventContent"),
+        ContentKind::MessageLike => scope.core("MessageLikeEventContent"),
+        _ => scope.core("EventContent"),
+    };
+    let type_field = &op.request.params[type_param].field;
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for field in fields.iter().filter(|f| is_parameter(f)) {
+        let f = ident(&field.name);
+        if field.name == type_field.name {
+            args.push(quote! { C::EVENT_TYPE.to_owned() });
+        } else if field.name == body.name {
+            args.push(quote! { matrix_api_core::content::to_object(content)? });
+        } else {
+            let ty = scope.ty(&field.rust_type());
+            params.push(quote! { #f: #ty });
+            args.push(quote! { #f });
+        }
+    }
+    let doc = format!(
+        " A request that sends `content`; its event type fills `{}`.",
+        type_field.json
+    );
+    quote! {
+        impl Request {
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn with_content<C: #bound>(#(#params,)* content: &C) -> serde_json::Result<Self> {
+                Ok(Request::new(#(#args),*))
+            }
+        }
+    }
+}
+
+fn bytes_field() -> Field {
+    Field {
+        name: "body".into(),
+        json: String::new(),
+        ty: TypeRef::Bytes,
+        presence: Presence::Required,
+        doc: Some("The bytes of the body.".into()),
+        deprecated: None,
+        secret: false,
+    }
+}
+
+fn content_type_field_def() -> Field {
+    Field {
+        name: "content_type".into(),
+        json: "content-type".into(),
+        ty: TypeRef::String,
+        presence: Presence::Optional,
+        doc: Some("The body's media type (`Content-Type`).".into()),
+        deprecated: None,
+        secret: false,
+    }
+}
+
+fn query_write(scope: &mut Scope<'_>, style: ParamStyle, field: &Field) -> TokenStream {
+    let (f, json) = (ident(&field.name), &field.json);
+    match (style, &field.presence) {
+        (ParamStyle::Repeated, _) => quote! { query.push_all(#json, &self.#f); },
+        (ParamStyle::Exploded, _) => quote! { query.push_map(&self.#f); },
+        (ParamStyle::Json, Presence::Required) => quote! { query.push_json(#json, &self.#f)?; },
+        (ParamStyle::Json, _) => quote! {
+            if let Some(value) = &self.#f {
+                query.push_json(#json, value)?;
+            }
         },
-        StatusCode::Range(2) => "Success".into(),
-        StatusCode::Range(3) => "Redirect".into(),
-        StatusCode::Range(4) => "ClientError".into(),
-        StatusCode::Range(5) => "ServerError".into(),
-        StatusCode::Range(other) => format!("Status{other}xx"),
+        (ParamStyle::Single, Presence::Required) => quote! { query.push(#json, &self.#f); },
+        (ParamStyle::Single, Presence::Defaulted(DefaultValue::Empty)) => quote! {
+            if !self.#f.is_empty() {
+                query.push(#json, &self.#f);
+            }
+        },
+        (ParamStyle::Single, Presence::Defaulted(_)) => {
+            let default = default_expr(scope, field);
+            quote! {
+                if self.#f != #default {
+                    query.push(#json, &self.#f);
+                }
+            }
+        }
+        (ParamStyle::Single, _) => quote! { query.push_opt(#json, &self.#f); },
+    }
+}
+
+fn query_read(scope: &mut Scope<'_>, style: ParamStyle, field: &Field, known: &[&str]) -> TokenStream {
+    let (f, json) = (ident(&field.name), &field.json);
+    match (style, &field.presence) {
+        (ParamStyle::Repeated, _) => quote! { #f: query.all(#json)?, },
+        (ParamStyle::Exploded, _) => quote! { #f: query.rest(&[#(#known),*])?, },
+        (ParamStyle::Json, Presence::Required) => quote! {
+            #f: query.optional_json(#json)?.ok_or_else(|| matrix_api_core::RequestError::new(
+                matrix_api_core::exchange::RequestErrorKind::MissingParam,
+                concat!("query parameter `", #json, "` is required"),
+            ))?,
+        },
+        (ParamStyle::Json, _) => quote! { #f: query.optional_json(#json)?, },
+        (ParamStyle::Single, Presence::Required) => quote! { #f: query.required(#json)?, },
+        (ParamStyle::Single, Presence::Defaulted(_)) => {
+            let default = default_expr(scope, field);
+            quote! { #f: query.or_default(#json, #default)?, }
+        }
+        (ParamStyle::Single, _) => quote! { #f: query.optional(#json)?, },
     }
 }
 
@@ -602,126 +571,94 @@ fn status_value(status: &StatusCode) -> u16 {
     }
 }
 
-fn is_success(status: &StatusCode) -> bool {
-    match status {
-        StatusCode::Code(c) => (200..400).contains(c),
-        StatusCode::Range(r) => *r == 2 || *r == 3,
-    }
-}
-
-/// One success status's struct: headers and body.
-struct SuccessStruct {
+/// One success status's struct and how to read and write it.
+struct Success {
     definition: TokenStream,
     read: TokenStream,
     write: TokenStream,
 }
 
-fn success_struct(
-    te: &mut TypeEmitter<'_>,
-    op: &Operation,
-    response: &Response,
-    name: &Ident,
-    module: &Ident,
-    bodies: &mut Vec<(String, TokenStream)>,
-) -> SuccessStruct {
-    let header_idents = field_idents(response.headers.iter().map(|h| h.name.as_str()), &[]);
-    let taken: Vec<String> = header_idents.iter().map(ToString::to_string).collect();
-    let shape = body_shape(te, op, response.body.as_ref(), &taken);
-    let place = response.status.to_string();
-    match &shape {
-        BodyShape::Flattened(..) => {
-            let body = format_ident!("{}Body", name);
-            bodies.push((place, quote! { crate::#module::#body }));
-        }
-        BodyShape::Json(ty) => bodies.push((place, ty.clone())),
-        BodyShape::None | BodyShape::Bytes => {}
-    }
-    let has_content_type_header = response
-        .headers
-        .iter()
-        .any(|h| h.name.eq_ignore_ascii_case("content-type"));
-    let mut fields = Vec::new();
+fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
+    let name = format_ident!("{}", response.name);
+    let site = scope.items().site.clone();
+    let mut fields: Vec<Field> = response.headers.iter().map(|h| h.field.clone()).collect();
     let mut reads = Vec::new();
     let mut writes = Vec::new();
-    for (header, ident) in response.headers.iter().zip(&header_idents) {
-        let doc = te.docs.attrs(header.description.as_deref());
-        let hname = header.name.to_ascii_lowercase();
-        if header.required {
-            fields.push(quote! { #doc pub #ident: ::std::string::String, });
+    for header in &response.headers {
+        let (f, json) = (ident(&header.field.name), &header.field.json);
+        if header.field.presence.is_required() {
             reads.push(quote! {
-                #ident: ::matrix_api_core::exchange::response_header(response.headers(), #hname)?
-                    .ok_or(::matrix_api_core::DeserializationError::Header(#hname))?,
+                #f: matrix_api_core::exchange::response_header(response.headers(), #json)?
+                    .ok_or(matrix_api_core::DeserializationError::Header(#json))?,
             });
-            writes.push(quote! { builder = builder.header(#hname, self.#ident.as_str()); });
+            writes.push(quote! { builder = builder.header(#json, self.#f.as_str()); });
         } else {
-            fields.push(quote! { #doc pub #ident: ::std::option::Option<::std::string::String>, });
-            reads.push(quote! { #ident: ::matrix_api_core::exchange::response_header(response.headers(), #hname)?, });
+            reads.push(quote! { #f: matrix_api_core::exchange::response_header(response.headers(), #json)?, });
             writes.push(quote! {
-                if let ::std::option::Option::Some(value) = &self.#ident {
-                    builder = builder.header(#hname, value.as_str());
-                };
+                if let Some(value) = &self.#f {
+                    builder = builder.header(#json, value.as_str());
+                }
             });
         }
     }
-    let status = status_value(&response.status);
-    let body_struct_name = format_ident!("{}Body", name);
-    let mut body_struct = quote! {};
-    let (body_prelude, body_read, body_write) = match &shape {
-        BodyShape::None => (quote! {}, quote! {}, quote! { ::std::vec::Vec::new() }),
-        BodyShape::Flattened(object) => {
-            let names: Vec<&Ident> = object.idents();
-            fields.extend(object.definitions());
-            body_struct = object::wire_struct(&body_struct_name, object);
-            let binding = if names.is_empty() {
-                quote! { _ }
-            } else {
-                quote! { body }
-            };
+    let wire_name = format_ident!("{}Body", response.name);
+    let json_header = quote! {
+        builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, "application/json");
+    };
+    let mut body_struct = None;
+    let mut wire = TokenStream::new();
+    let (body_prelude, body_read, body_write) = match &response.body {
+        BodyItem::None => (quote! {}, quote! {}, quote! { Vec::new() }),
+        BodyItem::Fields(body) => {
+            body_struct = Some(body);
+            wire = wire_struct(scope, &wire_name, body);
+            let from_body = moves(body, quote! { body });
+            let to_body = moves(body, quote! { self });
+            let binding = if from_body.is_empty() { quote! { _ } } else { quote! { body } };
             (
-                quote! { let #binding: #body_struct_name = ::matrix_api_core::exchange::response_json(response.body().as_ref())?; },
-                quote! { #(#names: body.#names,)* },
+                quote! { let #binding: #wire_name = matrix_api_core::exchange::response_json(response.body().as_ref())?; },
+                quote! { #(#from_body,)* },
                 quote! {{
-                    builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, "application/json");
-                    ::serde_json::to_vec(&#body_struct_name { #(#names: self.#names),* })?
+                    #json_header
+                    serde_json::to_vec(&#wire_name { #(#to_body),* })?
                 }},
             )
         }
-        BodyShape::Json(ty) => {
-            fields.push(quote! { /// The JSON body.
-            pub body: #ty, });
+        BodyItem::Json { field } => {
+            fields.push(field.clone());
+            let f = ident(&field.name);
             (
                 quote! {},
-                quote! { body: ::matrix_api_core::exchange::response_json(response.body().as_ref())?, },
+                quote! { #f: matrix_api_core::exchange::response_json(response.body().as_ref())?, },
                 quote! {{
-                    builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, "application/json");
-                    ::serde_json::to_vec(&self.body)?
+                    #json_header
+                    serde_json::to_vec(&self.#f)?
                 }},
             )
         }
-        BodyShape::Bytes => {
-            let media: Vec<&str> = response
-                .body
-                .iter()
-                .flat_map(|b| b.content.iter().map(|m| m.media_type.as_str()))
-                .collect();
-            let mut doc = format!(" The raw bytes of the body ({}).", media.join(", "));
-            if media.iter().any(|m| m.starts_with("multipart/")) {
+        BodyItem::Bytes {
+            media_types,
+            content_type_field,
+        } => {
+            let mut body = bytes_field();
+            let mut doc = format!("The bytes of the body ({}).", media_types.join(", "));
+            if media_types.iter().any(|m| m.starts_with("multipart/")) {
                 doc.push_str(" Split it with `matrix_api_core::multipart::parse`.");
             }
-            fields.push(quote! { #[doc = #doc] pub body: ::std::vec::Vec<u8>, });
-            let (ct_read, ct_write) = if has_content_type_header {
-                (quote! {}, quote! {})
-            } else {
-                fields.push(quote! { /// The body's media type.
-                pub content_type: ::std::option::Option<::std::string::String>, });
+            body.doc = Some(doc);
+            fields.push(body);
+            let (ct_read, ct_write) = if *content_type_field {
+                fields.push(content_type_field_def());
                 (
-                    quote! { content_type: ::matrix_api_core::exchange::content_type(response.headers()), },
+                    quote! { content_type: matrix_api_core::exchange::content_type(response.headers()), },
                     quote! {
-                        if let ::std::option::Option::Some(value) = &self.content_type {
-                            builder = builder.header(::matrix_api_core::http::header::CONTENT_TYPE, value.as_str());
-                        };
+                        if let Some(value) = &self.content_type {
+                            builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, value.as_str());
+                        }
                     },
                 )
+            } else {
+                (quote! {}, quote! {})
             };
             (
                 quote! {},
@@ -730,102 +667,113 @@ fn success_struct(
             )
         }
     };
-    let doc = te.docs.attrs(response.description.as_deref());
-    let needs_mut = !writes.is_empty() || !matches!(shape, BodyShape::None);
-    let builder_decl = if needs_mut {
-        quote! { let mut builder }
-    } else {
-        quote! { let builder }
+    let doc = match doc_attrs(&site, response.doc.as_deref()) {
+        doc if doc.is_empty() => doc_line("The response."),
+        doc => doc,
     };
-    SuccessStruct {
-        definition: quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq)]
-            pub struct #name { #(#fields)* }
-            #body_struct
-        },
-        read: if body_prelude.is_empty() {
-            quote! { #name { #(#reads)* #body_read } }
-        } else {
-            quote! {{ #body_prelude #name { #(#reads)* #body_read } }}
-        },
+    let definition = plain_struct(scope, &name, doc, &fields, body_struct);
+    let status = status_value(&response.status);
+    let builder_decl = if writes.is_empty() && matches!(response.body, BodyItem::None) {
+        quote! { let builder }
+    } else {
+        quote! { let mut builder }
+    };
+    let read = if body_prelude.is_empty() {
+        quote! { #name { #(#reads)* #body_read } }
+    } else {
+        quote! {{
+            #body_prelude
+            #name { #(#reads)* #body_read }
+        }}
+    };
+    Success {
+        definition: quote! { #definition #wire },
+        read,
         write: quote! {{
-            #builder_decl = ::matrix_api_core::http::Response::builder().status(#status);
+            #builder_decl = matrix_api_core::http::Response::builder().status(#status);
             #(#writes)*
             let body = #body_write;
-            ::std::result::Result::Ok(builder.body(B::from(body))?)
+            Ok(builder.body(B::from(body))?)
         }},
     }
 }
 
-fn responses(
-    te: &mut TypeEmitter<'_>,
-    op: &Operation,
-    module: &Ident,
-    bodies: &mut Vec<(String, TokenStream)>,
-) -> (TokenStream, TokenStream) {
-    let successes: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| is_success(&r.status))
-        .collect();
-    let errors: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| !is_success(&r.status))
-        .collect();
-    let response = match successes.as_slice() {
-        [] => {
-            // No success documented: the request still needs a response type.
-            quote! {
-                /// The response (the spec documents no success body).
-                #[derive(Debug, Clone, PartialEq)]
-                pub struct Response;
+fn responses(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
+    let incoming = scope.core("IncomingResponse");
+    let outgoing = scope.core("OutgoingResponse");
+    let from_error = scope.core("FromHttpResponseError");
+    let into_error = scope.core("IntoHttpError");
+    let incoming_impl = |body: TokenStream| {
+        quote! {
+            impl #incoming for Response {
+                type Error = Error;
 
-                impl ::matrix_api_core::IncomingResponse for Response {
-                    type Error = Error;
-                    fn try_from_http_response<B: ::std::convert::AsRef<[u8]>>(
-                        response: ::matrix_api_core::http::Response<B>,
-                    ) -> ::std::result::Result<Self, ::matrix_api_core::FromHttpResponseError<Error>> {
-                        if response.status().is_success() {
-                            return ::std::result::Result::Ok(Response);
-                        }
-                        ::std::result::Result::Err(::matrix_api_core::FromHttpResponseError::Server(Error::from_http_response(&response)?))
-                    }
-                }
-
-                impl ::matrix_api_core::OutgoingResponse for Response {
-                    fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
-                        ::std::result::Result::Ok(::matrix_api_core::http::Response::builder().status(200).body(::std::vec::Vec::new())?)
-                    }
+                #[allow(deprecated)]
+                fn try_from_http_response<B: AsRef<[u8]>>(
+                    response: matrix_api_core::http::Response<B>,
+                ) -> Result<Self, #from_error<Error>> {
+                    #body
                 }
             }
         }
+    };
+    let outgoing_impl = |name: &Ident, body: TokenStream| {
+        quote! {
+            impl #outgoing for #name {
+                #[allow(deprecated)]
+                fn try_into_http_response<B: From<Vec<u8>>>(self) -> Result<matrix_api_core::http::Response<B>, #into_error> {
+                    #body
+                }
+            }
+        }
+    };
+    let response_name = format_ident!("Response");
+    let other = quote! {
+        _ => Err(#from_error::Server(Error::from_http_response(&response)?)),
+    };
+    let incoming_none = incoming_impl(quote! {
+        if response.status().is_success() {
+            return Ok(Response {});
+        }
+        Err(#from_error::Server(Error::from_http_response(&response)?))
+    });
+    let outgoing_none = outgoing_impl(
+        &response_name,
+        quote! { Ok(matrix_api_core::http::Response::builder().status(200).body(B::from(Vec::new()))?) },
+    );
+    match op.responses.as_slice() {
+        [] => quote! {
+            /// The response (the spec documents no success body).
+            #[derive(Debug, Clone, PartialEq, Default)]
+            #[non_exhaustive]
+            pub struct Response {}
+
+            impl Response {
+                /// A response.
+                #[inline]
+                pub fn new() -> Self {
+                    Response {}
+                }
+            }
+
+            #incoming_none
+            #outgoing_none
+        },
         [single] => {
-            let name = format_ident!("Response");
-            let s = success_struct(te, op, single, &name, module, bodies);
+            let s = success(scope, single);
             let pattern = status_pattern(&single.status);
             let (definition, read, write) = (s.definition, s.read, s.write);
+            let incoming = incoming_impl(quote! {
+                match response.status().as_u16() {
+                    #pattern => Ok(#read),
+                    #other
+                }
+            });
+            let outgoing = outgoing_impl(&response_name, write);
             quote! {
                 #definition
-
-                impl ::matrix_api_core::IncomingResponse for Response {
-                    type Error = Error;
-                    fn try_from_http_response<B: ::std::convert::AsRef<[u8]>>(
-                        response: ::matrix_api_core::http::Response<B>,
-                    ) -> ::std::result::Result<Self, ::matrix_api_core::FromHttpResponseError<Error>> {
-                        match response.status().as_u16() {
-                            #pattern => ::std::result::Result::Ok(#read),
-                            _ => ::std::result::Result::Err(::matrix_api_core::FromHttpResponseError::Server(Error::from_http_response(&response)?)),
-                        }
-                    }
-                }
-
-                impl ::matrix_api_core::OutgoingResponse for Response {
-                    fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
-                        #write
-                    }
-                }
+                #incoming
+                #outgoing
             }
         }
         many => {
@@ -833,222 +781,207 @@ fn responses(
             let mut variants = Vec::new();
             let mut reads = Vec::new();
             let mut writes = Vec::new();
-            let mut ordered: Vec<&&Response> = many.iter().collect();
-            ordered.sort_by_key(|r| matches!(r.status, StatusCode::Range(_)));
-            for response in ordered {
-                let variant = format_ident!("{}", status_name(&response.status));
-                let name = format_ident!("Response{}", variant);
-                let s = success_struct(te, op, response, &name, module, bodies);
+            for response in many {
+                let variant = format_ident!("{}", response.variant);
+                let name = format_ident!("{}", response.name);
+                let s = success(scope, response);
                 defs.push(s.definition);
                 let doc = format!(" Status {}.", response.status);
                 variants.push(quote! { #[doc = #doc] #variant(#name), });
                 let pattern = status_pattern(&response.status);
                 let read = s.read;
-                reads.push(
-                    quote! { #pattern => ::std::result::Result::Ok(Response::#variant(#read)), },
-                );
+                reads.push(quote! { #pattern => Ok(Response::#variant(#read)), });
                 let write = s.write;
-                writes.push(quote! { Response::#variant(this) => ::matrix_api_core::OutgoingResponse::try_into_http_response(this), });
-                defs.push(quote! {
-                    impl ::matrix_api_core::OutgoingResponse for #name {
-                        fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
-                            #write
-                        }
-                    }
-                });
+                writes.push(quote! { Response::#variant(this) => #outgoing::try_into_http_response(this), });
+                defs.push(outgoing_impl(&name, write));
             }
+            let incoming = incoming_impl(quote! {
+                match response.status().as_u16() {
+                    #(#reads)*
+                    #other
+                }
+            });
+            let outgoing = outgoing_impl(&response_name, quote! { match self { #(#writes)* } });
             quote! {
                 #(#defs)*
 
                 /// The response: one of the statuses the spec documents for success.
                 #[derive(Debug, Clone, PartialEq)]
+                #[non_exhaustive]
                 pub enum Response { #(#variants)* }
 
-                impl ::matrix_api_core::IncomingResponse for Response {
-                    type Error = Error;
-                    fn try_from_http_response<B: ::std::convert::AsRef<[u8]>>(
-                        response: ::matrix_api_core::http::Response<B>,
-                    ) -> ::std::result::Result<Self, ::matrix_api_core::FromHttpResponseError<Error>> {
-                        match response.status().as_u16() {
-                            #(#reads)*
-                            _ => ::std::result::Result::Err(::matrix_api_core::FromHttpResponseError::Server(Error::from_http_response(&response)?)),
-                        }
-                    }
-                }
-
-                impl ::matrix_api_core::OutgoingResponse for Response {
-                    fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
-                        match self { #(#writes)* }
-                    }
-                }
+                #incoming
+                #outgoing
             }
         }
-    };
-    (response, error_enum(te, &errors, bodies))
+    }
 }
 
-fn error_enum(
-    te: &mut TypeEmitter<'_>,
-    errors: &[&Response],
-    bodies: &mut Vec<(String, TokenStream)>,
-) -> TokenStream {
-    let mut ordered: Vec<&&Response> = errors.iter().collect();
-    ordered.sort_by_key(|r| matches!(r.status, StatusCode::Range(_)));
+fn error_enum(scope: &mut Scope<'_>, errors: &[ErrorVariant]) -> TokenStream {
+    let site = scope.items().site.clone();
+    let matrix_error = scope.core("MatrixError");
+    let outgoing = scope.core("OutgoingResponse");
+    let endpoint_error = scope.core("EndpointError");
+    let deser_error = scope.core("DeserializationError");
+    let into_error = scope.core("IntoHttpError");
     let mut variants = Vec::new();
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     let mut statuses = Vec::new();
     let mut matrix_errors = Vec::new();
     let mut from_matrix = Vec::new();
-    let matrix_error_ty = quote! { ::matrix_api_core::MatrixError }.to_string();
-    for response in ordered {
-        let variant = format_ident!("{}", status_name(&response.status));
-        let body = response
-            .body
-            .as_ref()
-            .and_then(|b| b.json())
-            .and_then(|m| m.schema)
-            .map_or_else(|| quote! { ::matrix_api_core::MatrixError }, |s| te.ty(s));
-        bodies.push((response.status.to_string(), body.clone()));
-        let doc = te.docs.attrs(response.description.as_deref());
-        let pattern = status_pattern(&response.status);
-        match response.status {
+    let status_of = |code: TokenStream| {
+        quote! { matrix_api_core::http::StatusCode::from_u16(#code).unwrap_or(matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR) }
+    };
+    for error in errors {
+        let variant = format_ident!("{}", error.name);
+        let body = scope.ty(&error.body);
+        let doc = doc_attrs(&site, error.doc.as_deref());
+        let pattern = status_pattern(&error.status);
+        match error.status {
             StatusCode::Code(code) => {
                 variants.push(quote! { #doc #variant(#body), });
-                reads.push(quote! { #pattern => Error::#variant(::matrix_api_core::exchange::response_json(response.body().as_ref())?), });
-                writes.push(quote! { Error::#variant(body) => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(#code).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body), });
+                reads.push(quote! { #pattern => Error::#variant(matrix_api_core::exchange::response_json(response.body().as_ref())?), });
+                let status = status_of(quote! { #code });
+                writes.push(quote! { Error::#variant(body) => matrix_api_core::exchange::json_response(#status, body), });
                 statuses.push(quote! { Error::#variant(_) => #code, });
-                if body.to_string() == matrix_error_ty {
-                    matrix_errors.push(
-                        quote! { Error::#variant(body) => ::std::option::Option::Some(body), },
-                    );
+                if error.is_matrix_error {
+                    matrix_errors.push(quote! { Error::#variant(body) => Some(body), });
                     from_matrix.push(quote! { #code => Error::#variant(error), });
                 }
             }
             StatusCode::Range(_) => {
                 variants.push(quote! { #doc #variant { status: u16, body: #body }, });
-                reads.push(quote! { #pattern => Error::#variant { status, body: ::matrix_api_core::exchange::response_json(response.body().as_ref())? }, });
-                writes.push(quote! { Error::#variant { status, body } => ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(*status).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body), });
+                reads.push(quote! { #pattern => Error::#variant { status, body: matrix_api_core::exchange::response_json(response.body().as_ref())? }, });
+                let status = status_of(quote! { *status });
+                writes.push(quote! { Error::#variant { status, body } => matrix_api_core::exchange::json_response(#status, body), });
                 statuses.push(quote! { Error::#variant { status, .. } => *status, });
-                if body.to_string() == matrix_error_ty {
-                    matrix_errors.push(quote! { Error::#variant { body, .. } => ::std::option::Option::Some(body), });
-                    from_matrix
-                        .push(quote! { #pattern => Error::#variant { status, body: error }, });
+                if error.is_matrix_error {
+                    matrix_errors.push(quote! { Error::#variant { body, .. } => Some(body), });
+                    from_matrix.push(quote! { #pattern => Error::#variant { status, body: error }, });
                 }
             }
         }
     }
-    let other = quote! {
-        match ::serde_json::from_slice::<::matrix_api_core::MatrixError>(response.body().as_ref()) {
-            ::std::result::Result::Ok(body) => Error::Other { status, body },
-            ::std::result::Result::Err(_) => {
-                return ::std::result::Result::Err(::matrix_api_core::DeserializationError::UnexpectedStatus(response.status()));
+    let other_read = quote! {
+        match serde_json::from_slice::<#matrix_error>(response.body().as_ref()) {
+            Ok(body) => Error::Other { status, body },
+            Err(_) => return Err(#deser_error::UnexpectedStatus(response.status())),
+        }
+    };
+    let other_status = status_of(quote! { *status });
+    let other_write = quote! { matrix_api_core::exchange::json_response(#other_status, body) };
+    let all_matrix = matrix_errors.len() == errors.len();
+    let read_match = if reads.is_empty() {
+        other_read
+    } else {
+        quote! {
+            match status {
+                #(#reads)*
+                _ => #other_read,
             }
         }
     };
-    let other_write = quote! {
-        ::matrix_api_core::exchange::json_response(::matrix_api_core::http::StatusCode::from_u16(*status).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR), body)
-    };
-    let (read, status_of, write) = if variants.is_empty() {
-        (
-            other,
-            quote! {
-                let Error::Other { status, .. } = self;
-                *status
-            },
-            quote! {
-                let Error::Other { status, body } = &self;
-                #other_write
-            },
-        )
+    let from_matrix_match = if from_matrix.is_empty() {
+        quote! { Error::Other { status, body: error } }
     } else {
-        (
-            quote! {
-                match status {
-                    #(#reads)*
-                    _ => #other,
-                }
-            },
-            quote! {
-                match self {
-                    #(#statuses)*
-                    Error::Other { status, .. } => *status,
-                }
-            },
-            quote! {
-                match &self {
-                    #(#writes)*
-                    Error::Other { status, body } => #other_write,
-                }
-            },
-        )
+        quote! {
+            #[allow(unreachable_patterns)]
+            match status {
+                #(#from_matrix)*
+                _ => Error::Other { status, body: error },
+            }
+        }
+    };
+    let matrix_fallback = if all_matrix {
+        TokenStream::new()
+    } else {
+        quote! { _ => None, }
     };
     quote! {
         /// The error statuses the spec documents for this endpoint, and any other error.
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum Error {
             #(#variants)*
             /// A status the spec does not document here, with a Matrix error body.
-            Other { status: u16, body: ::matrix_api_core::MatrixError },
+            Other { status: u16, body: #matrix_error },
         }
 
         impl Error {
             /// Reads an error response.
-            pub fn from_http_response<B: ::std::convert::AsRef<[u8]>>(
-                response: &::matrix_api_core::http::Response<B>,
-            ) -> ::std::result::Result<Self, ::matrix_api_core::DeserializationError> {
+            pub fn from_http_response<B: AsRef<[u8]>>(
+                response: &matrix_api_core::http::Response<B>,
+            ) -> Result<Self, #deser_error> {
                 let status = response.status().as_u16();
-                ::std::result::Result::Ok(#read)
+                Ok(#read_match)
             }
 
             /// The HTTP status.
             #[inline]
             pub fn status(&self) -> u16 {
-                #status_of
+                match self {
+                    #(#statuses)*
+                    Error::Other { status, .. } => *status,
+                }
             }
         }
 
-        impl ::matrix_api_core::OutgoingResponse for Error {
-            fn try_into_http_response<B: ::std::convert::From<::std::vec::Vec<u8>>>(self) -> ::std::result::Result<::matrix_api_core::http::Response<B>, ::matrix_api_core::IntoHttpError> {
-                #write
+        impl #outgoing for Error {
+            fn try_into_http_response<B: From<Vec<u8>>>(self) -> Result<matrix_api_core::http::Response<B>, #into_error> {
+                match &self {
+                    #(#writes)*
+                    Error::Other { status, body } => #other_write,
+                }
             }
         }
 
-        impl ::matrix_api_core::EndpointError for Error {
+        impl #endpoint_error for Error {
             #[inline]
-            fn status(&self) -> ::matrix_api_core::http::StatusCode {
-                ::matrix_api_core::http::StatusCode::from_u16(Error::status(self)).unwrap_or(::matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR)
+            fn status(&self) -> matrix_api_core::http::StatusCode {
+                matrix_api_core::http::StatusCode::from_u16(Error::status(self))
+                    .unwrap_or(matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR)
             }
 
             #[inline]
-            fn matrix_error(&self) -> ::std::option::Option<&::matrix_api_core::MatrixError> {
-                #[allow(unreachable_patterns)]
+            fn matrix_error(&self) -> Option<&#matrix_error> {
                 match self {
                     #(#matrix_errors)*
-                    Error::Other { body, .. } => ::std::option::Option::Some(body),
-                    _ => ::std::option::Option::None,
+                    Error::Other { body, .. } => Some(body),
+                    #matrix_fallback
                 }
             }
 
-            fn from_matrix_error(status: ::matrix_api_core::http::StatusCode, error: ::matrix_api_core::MatrixError) -> Self {
+            fn from_matrix_error(status: matrix_api_core::http::StatusCode, error: #matrix_error) -> Self {
                 let status = status.as_u16();
-                #[allow(unreachable_patterns)]
-                match status {
-                    #(#from_matrix)*
-                    _ => Error::Other { status, body: error },
+                #from_matrix_match
+            }
+        }
+
+        impl std::fmt::Display for Error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match #endpoint_error::matrix_error(self) {
+                    Some(error) => write!(f, "HTTP {}: {error}", Error::status(self)),
+                    None => write!(f, "HTTP {}", Error::status(self)),
                 }
             }
         }
 
-        impl ::std::fmt::Display for Error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match ::matrix_api_core::EndpointError::matrix_error(self) {
-                    ::std::option::Option::Some(error) => ::std::write!(f, "HTTP {}: {}", Error::status(self), error),
-                    ::std::option::Option::None => ::std::write!(f, "HTTP {}", Error::status(self)),
-                }
-            }
-        }
-
-        impl ::std::error::Error for Error {}
+        impl std::error::Error for Error {}
     }
+}
+
+/// The scope of an operation's module: its own items and local type names are in scope.
+pub fn scope_for<'i>(items: &'i crate::items::ApiItems, index: usize, local: &[String]) -> Scope<'i> {
+    let op = &items.operations[index];
+    let mut names: Vec<String> = ["METADATA", "Request", "Response", "Error", "RequestBody"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    names.extend(local.iter().cloned());
+    for response in &op.responses {
+        names.push(response.name.clone());
+        names.push(format!("{}Body", response.name));
+    }
+    Scope::new(items, Here::Operation(index), names.iter().map(String::as_str))
 }

@@ -78,10 +78,6 @@ pub struct Schema {
     pub kind: Kind,
     /// Whether `null` is also allowed (`type: [X, "null"]`, `anyOf [X, {type: null}]`).
     pub nullable: bool,
-    /// The type's name: unique across the spec version, derived deterministically from
-    /// the title, the file name or the position (see `naming`). Set for objects, string
-    /// enums and unions; `None` for types that are spelled structurally.
-    pub name: Option<String>,
 }
 
 /// Documentation keywords of a schema.

@@ -36,14 +36,20 @@ pub fn load_schemas(
         let doc = builder.docs().file(file)?;
         let schema = builder.schema(&location, &doc)?;
         let (base, variant) = split_variant(&stem(file));
+        let content = content_of(builder.types(), schema);
+        // Shared schemas beside the event types (`stripped_state.yaml` in r0.x, the
+        // `m.relates_to` of key verification) are not event types: they have no namespaced
+        // name or no `content`.
         let kind = if file.starts_with(&dirs.edus) {
             EventKind::Edu
-        } else if file.parent() != Some(dirs.schemas.as_path()) {
+        } else if file.parent() != Some(dirs.schemas.as_path())
+            || !base.contains('.')
+            || content.is_none()
+        {
             EventKind::Component
         } else {
             core_kind(&doc)
         };
-        let content = content_of(builder.types(), schema);
         let event_type = fixed_type(builder.types(), schema).unwrap_or(base);
         events.push(EventSchema {
             event_type,

@@ -65,7 +65,7 @@ pub fn load(source: &SpecSource) -> Result<Spec> {
     });
     let events = events::load_schemas(&mut builder, &layout.event_dirs, &layout.event_files)?;
     let event_examples = events::load_examples(&builder, &layout.example_files)?;
-    let mut spec = Spec {
+    let spec = Spec {
         version: source.version.clone(),
         operations,
         types: builder.finish(),
@@ -73,7 +73,6 @@ pub fn load(source: &SpecSource) -> Result<Spec> {
         event_examples,
         fixups_applied: docs.fixups_applied(),
     };
-    crate::naming::assign(&mut spec);
     Ok(spec)
 }
 

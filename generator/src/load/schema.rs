@@ -112,7 +112,6 @@ impl<'d> SchemaBuilder<'d> {
             annotations: Annotations::default(),
             kind,
             nullable: false,
-            name: None,
         })
     }
 
@@ -163,9 +162,8 @@ impl<'d> SchemaBuilder<'d> {
             annotations,
             kind: Kind::Any,
             nullable: false,
-            name: None,
         });
-        if let Some(target) = self.recursive_reference(node, title.as_deref()) {
+        if let Some(target) = self.recursive_reference(location, node, title.as_deref()) {
             self.types.get_mut(id).kind = Kind::Recursive(target);
             self.built.insert(location.clone(), id);
             return Ok(id);
@@ -179,8 +177,16 @@ impl<'d> SchemaBuilder<'d> {
         Ok(id)
     }
 
-    /// An untyped or member-less object titled like an enclosing schema refers to it.
-    fn recursive_reference(&self, node: &Node, title: Option<&str>) -> Option<SchemaId> {
+    /// An untyped or member-less object titled like an enclosing schema of the same file
+    /// refers to it (an event's `redacted_because` is the event). In another file the title
+    /// is a coincidence (r0.6.1's stripped state has a `content` titled `EventContent`, as
+    /// the member event's content that lists stripped states is).
+    fn recursive_reference(
+        &self,
+        location: &Location,
+        node: &Node,
+        title: Option<&str>,
+    ) -> Option<SchemaId> {
         let title = title?;
         let members = [
             "properties",
@@ -204,7 +210,7 @@ impl<'d> SchemaBuilder<'d> {
         self.stack
             .iter()
             .rev()
-            .find(|(_, t, _)| t.as_deref() == Some(title))
+            .find(|(l, t, _)| t.as_deref() == Some(title) && l.file == location.file)
             .map(|(_, _, id)| *id)
     }
 
@@ -335,7 +341,6 @@ impl<'d> SchemaBuilder<'d> {
             annotations,
             kind,
             nullable,
-            name: None,
         }))
     }
 
@@ -721,7 +726,6 @@ impl<'d> SchemaBuilder<'d> {
             annotations,
             kind,
             nullable: base_schema.nullable || patch_schema.nullable,
-            name: None,
         }))
     }
 }
