@@ -205,12 +205,45 @@ fn every_fixup_applies_somewhere() {
 }
 
 #[test]
+fn the_path_history_table_is_current() {
+    let specs: Vec<matrix_codegen::Spec> = versions_in_collection()
+        .iter()
+        .map(|v| matrix_codegen::load(&SpecSource::version(v).unwrap()).unwrap())
+        .collect();
+    let computed = matrix_codegen::items::history::History::compute(&specs);
+    let compiled = matrix_codegen::items::history::History::compiled_in().unwrap();
+    assert!(
+        computed == compiled,
+        "api-defs/history.toml is stale: run `matrix-codegen history --out api-defs/history.toml`"
+    );
+}
+
+#[test]
+fn dispatch_overrides_name_members_of_their_schemas() {
+    let spec = matrix_codegen::load(&SpecSource::version("v1.19").unwrap()).unwrap();
+    let overrides = matrix_codegen::items::ItemOverrides::load().unwrap();
+    overrides.check_schemas(&spec).unwrap();
+}
+
+#[test]
 fn loading_is_deterministic() {
     let source = SpecSource::version("v1.19").unwrap();
     let a = matrix_codegen::load(&source).unwrap();
     let b = matrix_codegen::load(&source).unwrap();
-    let names = |spec: &matrix_codegen::Spec| -> Vec<Option<String>> {
-        spec.types.iter().map(|(_, s)| s.name.clone()).collect()
+    let names = |spec: &matrix_codegen::Spec| -> Vec<String> {
+        Api::ALL
+            .into_iter()
+            .flat_map(|api| {
+                let items = matrix_codegen::items::build(spec, api).unwrap();
+                let types: Vec<String> = (0..items.types.len())
+                    .map(|i| items.type_path(matrix_codegen::items::TypeId(i)))
+                    .collect();
+                let ops: Vec<String> = (0..items.operations.len())
+                    .map(|i| items.operation_path(i))
+                    .collect();
+                types.into_iter().chain(ops)
+            })
+            .collect()
     };
     assert_eq!(names(&a), names(&b));
     let ops = |spec: &matrix_codegen::Spec| -> Vec<String> {

@@ -270,6 +270,30 @@ pub fn request_builder(
     Ok(builder)
 }
 
+/// Adds a request header if there is a value.
+pub fn request_header_opt(
+    builder: http::request::Builder,
+    name: &'static str,
+    value: Option<&str>,
+) -> http::request::Builder {
+    match value {
+        Some(value) => builder.header(name, value),
+        None => builder,
+    }
+}
+
+/// Adds a response header if there is a value.
+pub fn response_header_opt(
+    builder: http::response::Builder,
+    name: &'static str,
+    value: Option<&str>,
+) -> http::response::Builder {
+    match value {
+        Some(value) => builder.header(name, value),
+        None => builder,
+    }
+}
+
 /// Checks that a request's method and path are this endpoint's; returns the path
 /// parameters.
 pub fn check_request(

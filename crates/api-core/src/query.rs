@@ -155,6 +155,26 @@ impl QueryWriter {
         }
     }
 
+    /// `name=value` unless the value is the parameter's default (which a server assumes
+    /// when the parameter is absent).
+    pub fn push_unless_default<T: QueryValue + PartialEq>(&mut self, name: &str, value: &T, default: &T) {
+        if value != default {
+            self.push(name, value);
+        }
+    }
+
+    /// `name=<JSON text>` if there is a value.
+    pub fn push_json_opt<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &Option<T>,
+    ) -> Result<(), serde_json::Error> {
+        match value {
+            Some(value) => self.push_json(name, value),
+            None => Ok(()),
+        }
+    }
+
     /// `name=<JSON text>`.
     pub fn push_json<T: serde::Serialize>(
         &mut self,

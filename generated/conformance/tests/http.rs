@@ -26,7 +26,7 @@ fn through_http<R: OutgoingRequest + IncomingRequest>(
 }
 
 fn server_error<B: AsRef<[u8]>>(request: http::Request<B>) -> (RequestErrorKind, ErrorCode) {
-    let error = cs::get_room_events::Request::try_from_http_request(request).unwrap_err();
+    let error = cs::room_events::get_room_events::Request::try_from_http_request(request).unwrap_err();
     (error.kind, error.errcode())
 }
 
@@ -40,15 +40,14 @@ fn request(method: &str, uri: &str, body: &str) -> http::Request<Vec<u8>> {
 
 #[test]
 fn sigils_are_percent_encoded_and_arrays_repeat() {
-    let original = cs::join_room::Request {
-        room_id_or_alias: "#room:example.org".parse::<RoomOrAliasId>().unwrap(),
-        via: vec![
-            "a.example.org".parse().unwrap(),
-            "b.example.org".parse().unwrap(),
-        ],
-        third_party_signed: None,
-        reason: Some("hello".into()),
-    };
+    let mut original = cs::membership::join_room::Request::new(
+        "#room:example.org".parse::<RoomOrAliasId>().unwrap(),
+    );
+    original.via = vec![
+        "a.example.org".parse().unwrap(),
+        "b.example.org".parse().unwrap(),
+    ];
+    original.reason = Some("hello".into());
     let (http, back) = through_http(original.clone(), Some("syt_token"));
     assert_eq!(http.method(), "POST");
     assert_eq!(
@@ -66,7 +65,7 @@ fn sigils_are_percent_encoded_and_arrays_repeat() {
 
 #[test]
 fn required_tokens_are_required() {
-    let request = cs::get_joined_rooms::Request {};
+    let request = cs::membership::get_joined_rooms::Request::new();
     let error = request
         .try_into_http_request::<Vec<u8>>(BASE, None)
         .unwrap_err();
@@ -78,12 +77,11 @@ fn required_tokens_are_required() {
 
 #[test]
 fn an_empty_state_key_keeps_its_slash() {
-    let original = cs::get_room_state_with_key::Request {
-        room_id: "!r:example.org".parse().unwrap(),
-        event_type: "m.room.name".into(),
-        state_key: String::new(),
-        format: None,
-    };
+    let original = cs::room_events::get_room_state_with_key::Request::new(
+        "!r:example.org".parse().unwrap(),
+        "m.room.name".into(),
+        String::new(),
+    );
     let (http, back) = through_http(original.clone(), Some("t"));
     assert!(
         http.uri()
@@ -97,13 +95,11 @@ fn an_empty_state_key_keeps_its_slash() {
 
 #[test]
 fn exploded_query_maps() {
-    let original = cs::query_user_by_protocol::Request {
-        protocol: "irc".into(),
-        fields: BTreeMap::from([
-            ("network".to_owned(), "libera".to_owned()),
-            ("nickname".to_owned(), "bob".to_owned()),
-        ]),
-    };
+    let mut original = cs::thirdparty::query_user_by_protocol::Request::new("irc".into());
+    original.fields = BTreeMap::from([
+        ("network".to_owned(), "libera".to_owned()),
+        ("nickname".to_owned(), "bob".to_owned()),
+    ]);
     let (http, back) = through_http(original.clone(), Some("t"));
     assert_eq!(http.uri().query(), Some("network=libera&nickname=bob"));
     assert_eq!(back, original);
@@ -111,11 +107,9 @@ fn exploded_query_maps() {
 
 #[test]
 fn uploads_are_raw_bytes_with_their_content_type() {
-    let original = cs::upload_content::Request {
-        content_type: Some("image/png".into()),
-        filename: Some("a cat.png".into()),
-        body: vec![0x89, b'P', b'N', b'G'],
-    };
+    let mut original = cs::media::upload_content::Request::new(vec![0x89, b'P', b'N', b'G']);
+    original.content_type = Some("image/png".into());
+    original.filename = Some("a cat.png".into());
     let (http, back) = through_http(original.clone(), Some("t"));
     assert_eq!(http.headers()["content-type"], "image/png");
     assert_eq!(http.uri().query(), Some("filename=a+cat.png"));
@@ -125,37 +119,35 @@ fn uploads_are_raw_bytes_with_their_content_type() {
 
 #[test]
 fn responses_and_errors_round_trip() {
-    let response = cs::join_room::Response {
-        room_id: "!joined:example.org".parse().unwrap(),
-    };
+    let response = cs::membership::join_room::Response::new("!joined:example.org".parse().unwrap());
     let http = response
         .clone()
         .try_into_http_response::<Vec<u8>>()
         .unwrap();
     assert_eq!(http.status(), 200);
     assert_eq!(
-        cs::join_room::Response::try_from_http_response(http).unwrap(),
+        cs::membership::join_room::Response::try_from_http_response(http).unwrap(),
         response
     );
 
-    let error = cs::join_room::Error::Forbidden(MatrixError::new(
+    let error = cs::membership::join_room::Error::Forbidden(MatrixError::new(
         ErrorCode::Forbidden,
         "You are not invited",
     ));
     let http = error.clone().try_into_http_response::<Vec<u8>>().unwrap();
     assert_eq!(http.status(), 403);
-    match cs::join_room::Response::try_from_http_response(http) {
+    match cs::membership::join_room::Response::try_from_http_response(http) {
         Err(FromHttpResponseError::Server(back)) => assert_eq!(back, error),
         other => panic!("expected the typed error, got {other:?}"),
     }
 
     let mut limited = MatrixError::new(ErrorCode::LimitExceeded, "slow down");
     limited.retry_after_ms = Some(500);
-    let http = cs::join_room::Error::TooManyRequests(limited)
+    let http = cs::membership::join_room::Error::TooManyRequests(limited)
         .try_into_http_response::<Vec<u8>>()
         .unwrap();
-    match cs::join_room::Response::try_from_http_response(http) {
-        Err(FromHttpResponseError::Server(cs::join_room::Error::TooManyRequests(e))) => {
+    match cs::membership::join_room::Response::try_from_http_response(http) {
+        Err(FromHttpResponseError::Server(cs::membership::join_room::Error::TooManyRequests(e))) => {
             assert_eq!(e.retry_after_ms, Some(500))
         }
         other => panic!("expected 429, got {other:?}"),
@@ -166,8 +158,8 @@ fn responses_and_errors_round_trip() {
         .status(418)
         .body(br#"{"errcode": "M_UNKNOWN", "error": "teapot"}"#.to_vec())
         .unwrap();
-    match cs::join_room::Response::try_from_http_response(http) {
-        Err(FromHttpResponseError::Server(cs::join_room::Error::Other { status: 418, body })) => {
+    match cs::membership::join_room::Response::try_from_http_response(http) {
+        Err(FromHttpResponseError::Server(cs::membership::join_room::Error::Other { status: 418, body })) => {
             assert_eq!(body.errcode, ErrorCode::Unknown)
         }
         other => panic!("expected Other, got {other:?}"),
@@ -176,11 +168,9 @@ fn responses_and_errors_round_trip() {
 
 #[test]
 fn redirects_are_responses() {
-    let response = cs::get_content_authed::Response::TemporaryRedirect(
-        cs::get_content_authed::ResponseTemporaryRedirect {
-            location: Some("https://cdn.example.org/media/abc".into()),
-        },
-    );
+    let mut redirect = cs::media::get_content_authed::ResponseTemporaryRedirect::new();
+    redirect.location = Some("https://cdn.example.org/media/abc".into());
+    let response = cs::media::get_content_authed::Response::TemporaryRedirect(redirect);
     let http = response
         .clone()
         .try_into_http_response::<Vec<u8>>()
@@ -191,7 +181,7 @@ fn redirects_are_responses() {
         "https://cdn.example.org/media/abc"
     );
     assert_eq!(
-        cs::get_content_authed::Response::try_from_http_response(http).unwrap(),
+        cs::media::get_content_authed::Response::try_from_http_response(http).unwrap(),
         response
     );
 }
@@ -202,8 +192,8 @@ fn several_success_statuses_are_an_enum() {
         .status(201)
         .body(b"{}".to_vec())
         .unwrap();
-    let response = cs::update_device::Response::try_from_http_response(http).unwrap();
-    assert!(matches!(response, cs::update_device::Response::Created(_)));
+    let response = cs::device::update_device::Response::try_from_http_response(http).unwrap();
+    assert!(matches!(response, cs::device::update_device::Response::Created(_)));
 }
 
 #[test]
@@ -220,9 +210,10 @@ fn one_malformed_event_does_not_fail_a_sync_response() {
         .status(200)
         .body(serde_json::to_vec(&body).unwrap())
         .unwrap();
-    let sync = cs::sync::Response::try_from_http_response(http).unwrap();
-    let rooms = sync.rooms.unwrap().join.unwrap();
-    let events = &rooms["!r:example.org"].timeline.as_ref().unwrap().events;
+    let sync = cs::room_events::sync::Response::try_from_http_response(http).unwrap();
+    assert!(sync.presence.is_empty() && !sync.rooms.is_empty());
+    let room: matrix_api_core::RoomId = "!r:example.org".parse().unwrap();
+    let events = &sync.rooms.join[&room].timeline.as_ref().unwrap().events;
     assert!(events[0].deserialize().is_ok());
     assert!(events[1].deserialize().is_err());
     assert_eq!(events[1].event_type().as_deref(), Some("m.room.message"));
@@ -277,7 +268,7 @@ fn malformed_requests_get_matching_matrix_errors() {
         (InvalidParam, ErrorCode::InvalidParam)
     );
     let join = |body: &str| {
-        cs::join_room_by_id::Request::try_from_http_request(request(
+        cs::membership::join_room_by_id::Request::try_from_http_request(request(
             "POST",
             "/_matrix/client/v3/rooms/%21r%3Aexample.org/join",
             body,
@@ -288,7 +279,7 @@ fn malformed_requests_get_matching_matrix_errors() {
     assert_eq!(join("{"), ErrorCode::NotJson);
     assert_eq!(join("<html>"), ErrorCode::NotJson);
     assert_eq!(join(r#"{"reason": 5}"#), ErrorCode::BadJson);
-    let response = cs::join_room_by_id::Request::try_from_http_request(request(
+    let response = cs::membership::join_room_by_id::Request::try_from_http_request(request(
         "POST",
         "/_matrix/client/v3/rooms/%21r%3Aexample.org/join",
         "{",
@@ -314,7 +305,7 @@ fn federation_tuples_are_positional() {
         .status(200)
         .body(serde_json::to_vec(&body).unwrap())
         .unwrap();
-    let response = ss::send_invite_v1::Response::try_from_http_response(http).unwrap();
+    let response = ss::membership::send_invite_v1::Response::try_from_http_response(http).unwrap();
     assert_eq!(response.body.0, 200);
     let back = response.try_into_http_response::<Vec<u8>>().unwrap();
     assert_eq!(

@@ -1,26 +1,24 @@
 //! The generated client-server types against the reference homeserver: a throwaway Synapse
 //! (installed from PyPI by `../shared/peers`, on 127.0.0.1 only) is driven through
-//! registration with user-interactive auth, login, room creation, messages, sync, state and
-//! profiles, every request built and every response read by the generated code.
+//! registration with user-interactive auth, login, room creation, typed messages, sync with
+//! a filter, state and aliases, every request built and every response read by the
+//! generated code, as a small bot would.
 
 mod peers;
 
-use matrix_api_core::FromHttpResponseError;
+use matrix_api_core::{FromHttpResponseError, IdOrInline, Raw};
 use matrix_client_server_api as cs;
 use peers::{Synapse, call};
-use serde_json::json;
 
-fn register_request(
-    username: &str,
-    auth: Option<cs::types::AuthenticationData>,
-) -> cs::register::Request {
-    cs::register::Request {
-        auth,
-        username: Some(username.to_owned()),
-        password: Some("correct horse battery staple".into()),
-        initial_device_display_name: Some("conformance test".into()),
-        ..Default::default()
-    }
+use cs::types::{AuthData, RoomMessageEventContent, RoomTopicEventContent};
+
+fn register_request(username: &str, auth: Option<AuthData>) -> cs::account::register::Request {
+    let mut request = cs::account::register::Request::new();
+    request.auth = auth;
+    request.username = Some(username.to_owned());
+    request.password = Some("correct horse battery staple".into());
+    request.initial_device_display_name = Some("conformance test".into());
+    request
 }
 
 #[test]
@@ -32,7 +30,7 @@ fn a_client_session_against_synapse() {
         .build()
         .into();
 
-    let versions = call(&agent, base, cs::get_versions::Request {}, None).unwrap();
+    let versions = call(&agent, base, cs::server::get_versions::Request::new(), None).unwrap();
     assert!(
         versions.versions.iter().any(|v| v.starts_with("v1.")),
         "{:?}",
@@ -41,7 +39,7 @@ fn a_client_session_against_synapse() {
 
     // Registration: the first call answers 401 with the user-interactive auth flows.
     let session = match call(&agent, base, register_request("alice", None), None) {
-        Err(FromHttpResponseError::Server(cs::register::Error::Unauthorized(uiaa))) => {
+        Err(FromHttpResponseError::Server(cs::account::register::Error::Unauthorized(uiaa))) => {
             assert!(
                 uiaa.flows.iter().any(|f| f.stages == ["m.login.dummy"]),
                 "{:?}",
@@ -51,82 +49,57 @@ fn a_client_session_against_synapse() {
         }
         other => panic!("expected 401 with flows, got {other:?}"),
     };
-    let auth = cs::types::AuthenticationData {
-        r#type: Some("m.login.dummy".into()),
-        session: Some(session),
-        additional_properties: Default::default(),
-    };
+    let auth = AuthData::dummy(Some(session));
     let registered = call(&agent, base, register_request("alice", Some(auth)), None).unwrap();
     assert_eq!(registered.user_id.localpart(), "alice");
+    // Tokens stay out of logs.
+    assert!(!format!("{registered:?}").contains(registered.access_token.as_deref().unwrap()));
 
     // Taking the name again is a typed 400 with M_USER_IN_USE.
     match call(&agent, base, register_request("alice", None), None) {
-        Err(FromHttpResponseError::Server(cs::register::Error::BadRequest(e))) => {
+        Err(FromHttpResponseError::Server(cs::account::register::Error::BadRequest(e))) => {
             assert_eq!(e.errcode.as_str(), "M_USER_IN_USE")
         }
         other => panic!("expected M_USER_IN_USE, got {other:?}"),
     }
 
-    let login = call(
-        &agent,
-        base,
-        cs::login::Request {
-            r#type: "m.login.password".into(),
-            identifier: Some(cs::types::UserIdentifier {
-                r#type: "m.id.user".into(),
-                additional_properties: [("user".to_owned(), json!("alice"))].into(),
-            }),
-            user: None,
-            medium: None,
-            address: None,
-            password: Some("correct horse battery staple".into()),
-            token: None,
-            device_id: None,
-            initial_device_display_name: None,
-            refresh_token: None,
-        },
-        None,
-    )
-    .unwrap();
+    let login = cs::session::login::Request::password("alice", "correct horse battery staple");
+    assert!(!format!("{login:?}").contains("battery"), "{login:?}");
+    let login = call(&agent, base, login, None).unwrap();
     let token = Some(login.access_token.as_str());
 
-    let whoami = call(&agent, base, cs::get_token_owner::Request {}, token).unwrap();
+    let whoami = call(&agent, base, cs::session::get_token_owner::Request::new(), token).unwrap();
     assert_eq!(whoami.user_id, registered.user_id);
 
-    let room = call(
-        &agent,
-        base,
-        cs::create_room::Request {
-            room_alias_name: Some("conformance".into()),
-            name: Some("Conformance".into()),
-            topic: Some("generated code meets Synapse".into()),
-            preset: Some(cs::types::CreateRoomRequestPreset::PrivateChat),
-            ..Default::default()
-        },
-        token,
-    )
-    .unwrap();
+    let mut create = cs::room::create_room::Request::new();
+    create.room_alias_name = Some("conformance".into());
+    create.name = Some("Conformance".into());
+    create.preset = Some(cs::room::create_room::Preset::PrivateChat);
+    let room = call(&agent, base, create, token).unwrap();
 
-    let content = json!({"msgtype": "m.text", "body": "hello from the generated client"});
-    let sent = call(
-        &agent,
-        base,
-        cs::send_message::Request {
-            room_id: room.room_id.clone(),
-            event_type: "m.room.message".into(),
-            txn_id: "txn1".into(),
-            body: content.as_object().unwrap().clone(),
-        },
-        token,
+    // Typed contents are sent as they are: their event types fill the path.
+    let text = RoomMessageEventContent::text_plain("hello from the generated client");
+    let send = cs::room_events::send_message::Request::new(room.room_id.clone(), "txn1".into(), &text)
+        .unwrap();
+    assert_eq!(send.event_type, "m.room.message");
+    let sent = call(&agent, base, send, token).unwrap();
+    let notice = RoomMessageEventContent::notice_plain("and a notice");
+    let send = cs::room_events::send_message::Request::new(room.room_id.clone(), "txn2".into(), &notice)
+        .unwrap();
+    call(&agent, base, send, token).unwrap();
+    let topic = RoomTopicEventContent::new("generated code meets Synapse".into());
+    let set_topic = cs::room_events::set_room_state_with_key::Request::new(
+        room.room_id.clone(),
+        String::new(),
+        &topic,
     )
     .unwrap();
+    call(&agent, base, set_topic, token).unwrap();
 
     let state = call(
         &agent,
         base,
-        cs::get_room_state::Request {
-            room_id: room.room_id.clone(),
-        },
+        cs::room_events::get_room_state::Request::new(room.room_id.clone()),
         token,
     )
     .unwrap();
@@ -153,56 +126,60 @@ fn a_client_session_against_synapse() {
     let alias = call(
         &agent,
         base,
-        cs::get_room_id_by_alias::Request {
-            room_alias: format!("#conformance:{}", registered.user_id.server_name())
+        cs::alias::get_room_id_by_alias::Request::new(
+            format!("#conformance:{}", registered.user_id.server_name())
                 .parse()
                 .unwrap(),
-        },
+        ),
         token,
     )
     .unwrap();
     assert_eq!(alias.room_id, Some(room.room_id.clone()));
 
-    let sync = call(
-        &agent,
-        base,
-        cs::sync::Request {
-            timeout: Some(0),
-            ..Default::default()
-        },
-        token,
-    )
-    .unwrap();
-    let joined = sync.rooms.unwrap().join.unwrap();
-    let timeline = joined[&room.room_id].timeline.as_ref().unwrap();
-    let message = timeline
-        .events
+    // Sync with an inline filter: the timeline holds the message, read typed from the raw
+    // event without writing it out again.
+    let mut filter = cs::types::Filter::default();
+    let mut timeline = cs::types::RoomEventFilter::default();
+    timeline.types = Some(vec!["m.room.message".into()]);
+    filter.room.timeline = timeline;
+    let mut sync = cs::room_events::sync::Request::new();
+    sync.filter = Some(IdOrInline::Inline(filter));
+    let sync = call(&agent, base, sync, token).unwrap();
+    let joined = &sync.rooms.join[&room.room_id];
+    let events: &Vec<Raw<_>> = &joined.timeline.as_ref().unwrap().events;
+    assert!(!events.is_empty());
+    let message = events
         .iter()
-        .map(|raw| raw.deserialize().unwrap())
-        .find(|event| event.event_id == sent.event_id)
+        .find(|raw| raw.deserialize().unwrap().event_id == sent.event_id)
         .expect("the message is in the timeline");
-    assert_eq!(serde_json::Value::Object(message.content.clone()), content);
+    match message.content::<RoomMessageEventContent>().unwrap() {
+        RoomMessageEventContent::Text(text) => {
+            assert_eq!(text.body, "hello from the generated client")
+        }
+        other => panic!("expected a text message, got {other:?}"),
+    }
+    assert!(
+        events
+            .iter()
+            .all(|raw| raw.event_type().as_deref() == Some("m.room.message"))
+    );
 
-    // A typed content from the event types.
+    // A state event's content, typed.
     let member = call(
         &agent,
         base,
-        cs::get_room_state_with_key::Request {
-            room_id: room.room_id.clone(),
-            event_type: "m.room.member".into(),
-            state_key: registered.user_id.to_string(),
-            format: None,
-        },
+        cs::room_events::get_room_state_with_key::Request::new(
+            room.room_id.clone(),
+            "m.room.member".into(),
+            registered.user_id.to_string(),
+        ),
         token,
     )
     .unwrap();
     let content = serde_json::to_string(&member.body).unwrap();
     match cs::events::AnyEventContent::parse("m.room.member", &content).unwrap() {
         cs::events::AnyEventContent::RoomMember(member) => {
-            assert_eq!(
-                serde_json::to_value(&member.membership).unwrap(),
-                json!("join")
-            )
+            assert_eq!(member.membership.as_str(), "join")
         }
         other => panic!("expected m.room.member content, got {other:?}"),
     }
@@ -211,14 +188,14 @@ fn a_client_session_against_synapse() {
     match call(
         &agent,
         base,
-        cs::get_room_id_by_alias::Request {
-            room_alias: format!("#nowhere:{}", registered.user_id.server_name())
+        cs::alias::get_room_id_by_alias::Request::new(
+            format!("#nowhere:{}", registered.user_id.server_name())
                 .parse()
                 .unwrap(),
-        },
+        ),
         token,
     ) {
-        Err(FromHttpResponseError::Server(cs::get_room_id_by_alias::Error::NotFound(e))) => {
+        Err(FromHttpResponseError::Server(cs::alias::get_room_id_by_alias::Error::NotFound(e))) => {
             assert_eq!(e.errcode.as_str(), "M_NOT_FOUND")
         }
         other => panic!("expected 404, got {other:?}"),

@@ -78,14 +78,21 @@ pub fn print(items: &ApiItems) -> Result<GeneratedCrate, EmitError> {
             .filter(|(_, op)| op.group == g)
             .map(|(index, _)| operation_module(items, index))
             .collect();
+        let children: Vec<Module> = children;
+        let inception = children.iter().any(|c| c.name == group.module.as_str());
         let mut doc = vec![format!(" {}.", group.title)];
         if let Some(link) = &group.link {
             doc.push(String::new());
             doc.push(format!(" See the [specification]({link})."));
         }
+        let allow = if inception {
+            quote! { #[allow(clippy::module_inception)] }
+        } else {
+            TokenStream::new()
+        };
         modules.push(Module {
             name: format_ident!("{}", group.module),
-            attrs: quote! { #(#[doc = #doc])* },
+            attrs: quote! { #(#[doc = #doc])* #allow },
             items: TokenStream::new(),
             children,
             public: true,

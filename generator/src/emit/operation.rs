@@ -7,13 +7,13 @@ use quote::{format_ident, quote};
 use crate::ir::{AuthKind, ParamLocation, SchemeKind, StatusCode};
 use crate::items::names::ident;
 use crate::items::{
-    BodyItem, ContentKind, DefaultValue, ErrorVariant, Field, OperationItem, ParamStyle, Presence,
+    BodyItem, ContentKind, ErrorVariant, Field, OperationItem, ParamStyle, Presence,
     ResponseItem, Struct, TypeRef,
 };
 
 use super::scope::{Here, Scope};
 use super::types::{
-    constructor, debug_impl, default_expr, default_impl, deprecated_attr, derives,
+    constructor_named, debug_impl, default_expr, default_impl, deprecated_attr, derives,
     derives_default, doc_attrs, doc_line, is_parameter, json_object,
 };
 
@@ -117,6 +117,7 @@ fn plain_struct(
     doc: TokenStream,
     fields: &[Field],
     body: Option<&Struct>,
+    new: &Ident,
 ) -> TokenStream {
     let site = scope.items().site.clone();
     let mut defs = Vec::new();
@@ -154,7 +155,7 @@ fn plain_struct(
     let secret = combined.fields.iter().any(|f| f.secret);
     let derive = derives(derives_default(&combined), !secret);
     let default = default_impl(name, &combined);
-    let new = constructor(scope, name, &combined);
+    let new = constructor_named(scope, name, &combined, new);
     let debug = if secret {
         debug_impl(
             name,
@@ -224,7 +225,14 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
         }
         BodyItem::None => (None, TokenStream::new()),
     };
-    let definition = plain_struct(scope, &name, doc_line("The request."), &fields, body_struct);
+    // A request that sends an event's content takes the typed content in `new`, and
+    // the event type and JSON object in `new_raw`.
+    let new = if req.content_type_param.is_some() {
+        format_ident!("new_raw")
+    } else {
+        format_ident!("new")
+    };
+    let definition = plain_struct(scope, &name, doc_line("The request."), &fields, body_struct, &new);
     let typed_new = content_constructor(scope, op, &fields);
 
     // Client side: build the HTTP request.
@@ -251,11 +259,7 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
             if p.field.presence.is_required() {
                 quote! { builder = builder.header(#json, self.#f.as_str()); }
             } else {
-                quote! {
-                    if let Some(value) = &self.#f {
-                        builder = builder.header(#json, value.as_str());
-                    }
-                }
+                quote! { builder = matrix_api_core::exchange::request_header_opt(builder, #json, self.#f.as_deref()); }
             }
         })
         .collect();
@@ -281,9 +285,7 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
         BodyItem::Bytes { content_type_field, .. } => {
             if *content_type_field {
                 quote! {{
-                    if let Some(value) = &self.content_type {
-                        builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, value.as_str());
-                    }
+                    builder = matrix_api_core::exchange::request_header_opt(builder, "content-type", self.content_type.as_deref());
                     self.body
                 }}
             } else {
@@ -472,8 +474,8 @@ fn content_constructor(scope: &mut Scope<'_>, op: &OperationItem, fields: &[Fiel
         impl Request {
             #[doc = #doc]
             #[allow(clippy::too_many_arguments)]
-            pub fn with_content<C: #bound>(#(#params,)* content: &C) -> serde_json::Result<Self> {
-                Ok(Request::new(#(#args),*))
+            pub fn new<C: #bound>(#(#params,)* content: &C) -> serde_json::Result<Self> {
+                Ok(Request::new_raw(#(#args),*))
             }
         }
     }
@@ -509,24 +511,11 @@ fn query_write(scope: &mut Scope<'_>, style: ParamStyle, field: &Field) -> Token
         (ParamStyle::Repeated, _) => quote! { query.push_all(#json, &self.#f); },
         (ParamStyle::Exploded, _) => quote! { query.push_map(&self.#f); },
         (ParamStyle::Json, Presence::Required) => quote! { query.push_json(#json, &self.#f)?; },
-        (ParamStyle::Json, _) => quote! {
-            if let Some(value) = &self.#f {
-                query.push_json(#json, value)?;
-            }
-        },
+        (ParamStyle::Json, _) => quote! { query.push_json_opt(#json, &self.#f)?; },
         (ParamStyle::Single, Presence::Required) => quote! { query.push(#json, &self.#f); },
-        (ParamStyle::Single, Presence::Defaulted(DefaultValue::Empty)) => quote! {
-            if !self.#f.is_empty() {
-                query.push(#json, &self.#f);
-            }
-        },
         (ParamStyle::Single, Presence::Defaulted(_)) => {
             let default = default_expr(scope, field);
-            quote! {
-                if self.#f != #default {
-                    query.push(#json, &self.#f);
-                }
-            }
+            quote! { query.push_unless_default(#json, &self.#f, &#default); }
         }
         (ParamStyle::Single, _) => quote! { query.push_opt(#json, &self.#f); },
     }
@@ -595,9 +584,7 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
         } else {
             reads.push(quote! { #f: matrix_api_core::exchange::response_header(response.headers(), #json)?, });
             writes.push(quote! {
-                if let Some(value) = &self.#f {
-                    builder = builder.header(#json, value.as_str());
-                }
+                builder = matrix_api_core::exchange::response_header_opt(builder, #json, self.#f.as_deref());
             });
         }
     }
@@ -652,9 +639,7 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
                 (
                     quote! { content_type: matrix_api_core::exchange::content_type(response.headers()), },
                     quote! {
-                        if let Some(value) = &self.content_type {
-                            builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, value.as_str());
-                        }
+                        builder = matrix_api_core::exchange::response_header_opt(builder, "content-type", self.content_type.as_deref());
                     },
                 )
             } else {
@@ -671,7 +656,7 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
         doc if doc.is_empty() => doc_line("The response."),
         doc => doc,
     };
-    let definition = plain_struct(scope, &name, doc, &fields, body_struct);
+    let definition = plain_struct(scope, &name, doc, &fields, body_struct, &format_ident!("new"));
     let status = status_value(&response.status);
     let builder_decl = if writes.is_empty() && matches!(response.body, BodyItem::None) {
         quote! { let builder }

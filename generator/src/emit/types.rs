@@ -273,6 +273,16 @@ pub fn is_parameter(field: &Field) -> bool {
 
 /// `pub fn new(required fields…) -> Self`.
 pub fn constructor(scope: &mut Scope<'_>, name: &Ident, s: &Struct) -> TokenStream {
+    constructor_named(scope, name, s, &format_ident!("new"))
+}
+
+/// `pub fn #function(required fields…) -> Self`.
+pub fn constructor_named(
+    scope: &mut Scope<'_>,
+    name: &Ident,
+    s: &Struct,
+    function: &Ident,
+) -> TokenStream {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     for field in &s.fields {
@@ -305,7 +315,7 @@ pub fn constructor(scope: &mut Scope<'_>, name: &Ident, s: &Struct) -> TokenStre
         #[doc = #doc]
         #[inline]
         #[allow(deprecated, clippy::too_many_arguments)]
-        pub fn new(#(#params),*) -> Self {
+        pub fn #function(#(#params),*) -> Self {
             Self { #(#inits),* }
         }
     }
@@ -320,6 +330,8 @@ fn is_empty(scope: &mut Scope<'_>, s: &Struct) -> TokenStream {
             let f = ident(&field.name);
             match &field.presence {
                 Presence::Defaulted(DefaultValue::Empty) => quote! { self.#f.is_empty() },
+                Presence::Defaulted(DefaultValue::Bool(true)) => quote! { self.#f },
+                Presence::Defaulted(DefaultValue::Bool(false)) => quote! { !self.#f },
                 Presence::Defaulted(_) => {
                     let value = default_expr(scope, field);
                     quote! { self.#f == #value }

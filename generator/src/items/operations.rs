@@ -140,22 +140,21 @@ fn parameter(
         .query_json
         .get(&format!("{}.{}", op.operation_id, param.name))
         .cloned();
+    let json_schema = json_query
+        .as_ref()
+        .filter(|_| param.location == ParamLocation::Query)
+        .and_then(|json| Some((schema_of_file(b.spec(), &json.schema)?, json.or_id)));
     let (ty, style) = match (param.location, kind) {
-        (ParamLocation::Query, _) if json_query.is_some() => {
-            let json = json_query.unwrap_or_else(|| unreachable_query_json());
-            match schema_of_file(b.spec(), &json.schema) {
-                Some(schema) => {
-                    let ty = b.base_ty(schema, &used);
-                    if json.or_id {
-                        (
-                            TypeRef::CoreOf("IdOrInline".into(), Box::new(ty)),
-                            ParamStyle::Single,
-                        )
-                    } else {
-                        (ty, ParamStyle::Json)
-                    }
-                }
-                None => (TypeRef::String, ParamStyle::Single),
+        (ParamLocation::Query, _) if json_schema.is_some() => {
+            let (schema, or_id) = json_schema.unwrap_or((param.schema, false));
+            let ty = b.base_ty(schema, &used);
+            if or_id {
+                (
+                    TypeRef::CoreOf("IdOrInline".into(), Box::new(ty)),
+                    ParamStyle::Single,
+                )
+            } else {
+                (ty, ParamStyle::Json)
             }
         }
         (ParamLocation::Query, Kind::Array { items, .. }) => {
@@ -202,13 +201,6 @@ fn parameter(
         },
         location: param.location,
         style,
-    }
-}
-
-fn unreachable_query_json() -> super::overrides::QueryJson {
-    super::overrides::QueryJson {
-        schema: String::new(),
-        or_id: false,
     }
 }
 

@@ -238,7 +238,11 @@ impl ItemOverrides {
 pub fn applicable_helpers(items: &ApiItems, overrides: &ItemOverrides) -> Vec<String> {
     let mut paths: BTreeSet<String> = BTreeSet::new();
     for (i, _) in items.operations.iter().enumerate() {
-        paths.insert(items.operation_path(i));
+        let path = items.operation_path(i);
+        for item in ["Request", "Response", "Error"] {
+            paths.insert(format!("{path}::{item}"));
+        }
+        paths.insert(path);
     }
     for (i, def) in items.types.iter().enumerate() {
         paths.insert(items.type_path(super::TypeId(i)));
