@@ -21,8 +21,6 @@
 //! let sets: Vec<StateMap> = vec![StateMap::new(), StateMap::new()];
 //! assert_eq!(resolve(version, &sets, &events).unwrap(), StateMap::new());
 //! ```
-//!
-//! [`room_file`] reads rooms in the JSON format of the Synapse oracle, for tests and tools.
 
 mod conflicted_set;
 mod graph;
@@ -32,7 +30,6 @@ mod mainline;
 mod power_sort;
 mod provider;
 mod room;
-pub mod room_file;
 mod split;
 mod v1;
 mod v2;

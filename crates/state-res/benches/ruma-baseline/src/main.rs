@@ -18,8 +18,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use matrix_auth_rules::Event as _;
-use matrix_state_res::room_file::{Query, RoomFile};
 use matrix_state_res::{StateMap, resolve_with_stats};
+use matrix_test_support::room_file::{Query, RoomFile};
 use ruma_common::room_version_rules::{RoomVersionRules, StateResolutionVersion};
 use ruma_common::{
     EventId, MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId, UserId,
@@ -277,7 +277,7 @@ fn main() {
         let (synapse_ms, synapse_agrees) = match synapse.get(file) {
             Some((ms, state)) => {
                 let theirs: serde_json::Value = serde_json::from_str(state).expect("state");
-                let theirs = matrix_state_res::room_file::parse_state(&theirs).expect("state");
+                let theirs = matrix_test_support::room_file::parse_state(&theirs).expect("state");
                 (*ms, Some(theirs == ours_labels))
             }
             None => (f64::NAN, None),
