@@ -44,6 +44,6 @@ pub use media::Download;
 pub use pending::{ErrorOf, Pending, ResponseFuture, ResponseOf};
 pub use refresh::{BoxError, RefreshError};
 pub use retry::RetryPolicy;
-pub use versions::SupportedVersions;
+pub use versions::{SupportedVersions, VersionsError};
 #[cfg(feature = "federation")]
 pub use x_matrix::SigningError;

@@ -116,15 +116,15 @@ impl Client {
             .attempts(exchange.request, exchange.settings, started)
             .instrument(span.clone())
             .await;
+        match &result {
+            Ok(answer) => span.record("status", answer.status().as_u16()),
+            Err(error) => span.record("error", tracing::field::display(error)),
+        };
         span.record("attempts", attempts);
         span.record(
             "duration_ms",
             u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         );
-        match &result {
-            Ok(answer) => span.record("status", answer.status().as_u16()),
-            Err(error) => span.record("error", tracing::field::display(error)),
-        };
         result
     }
 

@@ -5,7 +5,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use matrix_api_core::{MatrixError, MatrixVersion, Metadata};
+use http::StatusCode;
+use matrix_api_core::{
+    EndpointError, IntoHttpError, MatrixError, MatrixVersion, Metadata, OutgoingResponse,
+};
 use serde::Deserialize;
 
 use crate::Client;
@@ -63,6 +66,36 @@ impl SupportedVersions {
     }
 }
 
+/// An error answer of `/versions`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("HTTP {}: {error}", status.as_u16())]
+pub struct VersionsError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The Matrix error body.
+    pub error: MatrixError,
+}
+
+impl OutgoingResponse for VersionsError {
+    fn try_into_http_response<B: From<Vec<u8>>>(self) -> Result<http::Response<B>, IntoHttpError> {
+        matrix_api_core::exchange::json_response(self.status, &self.error)
+    }
+}
+
+impl EndpointError for VersionsError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn matrix_error(&self) -> Option<&MatrixError> {
+        Some(&self.error)
+    }
+
+    fn from_matrix_error(status: StatusCode, error: MatrixError) -> Self {
+        VersionsError { status, error }
+    }
+}
+
 /// The path of `/versions`.
 pub(crate) const VERSIONS_PATH: &str = "/_matrix/client/versions";
 
@@ -81,7 +114,7 @@ pub(crate) type Cached = std::sync::RwLock<Option<Arc<SupportedVersions>>>;
 impl Client {
     /// The server's `/versions`: fetched on first use (sending the access token, if any, as
     /// the spec allows) and cached.
-    pub async fn supported_versions(&self) -> Result<Arc<SupportedVersions>, Error<MatrixError>> {
+    pub async fn supported_versions(&self) -> Result<Arc<SupportedVersions>, Error<VersionsError>> {
         if let Some(versions) = self.cached_versions() {
             return Ok(versions);
         }
@@ -95,12 +128,12 @@ impl Client {
     /// Fetches `/versions` again and caches it.
     pub async fn refresh_supported_versions(
         &self,
-    ) -> Result<Arc<SupportedVersions>, Error<MatrixError>> {
+    ) -> Result<Arc<SupportedVersions>, Error<VersionsError>> {
         let _one_fetch = self.inner.versions_lock.lock().await;
         self.fetch_versions().await
     }
 
-    async fn fetch_versions(&self) -> Result<Arc<SupportedVersions>, Error<MatrixError>> {
+    async fn fetch_versions(&self) -> Result<Arc<SupportedVersions>, Error<VersionsError>> {
         let url = format!("{}{VERSIONS_PATH}", self.base_url());
         let mut request = self.inner.http.get(url).build().map_err(Error::Transport)?;
         let token = self.current_token();
@@ -141,7 +174,7 @@ impl Client {
         } else {
             return Err(
                 match serde_json::from_slice::<MatrixError>(response.body()) {
-                    Ok(error) => Error::Api(error),
+                    Ok(error) => Error::Api(VersionsError { status, error }),
                     Err(_) => read::unexpected(&response).widen(),
                 },
             );
