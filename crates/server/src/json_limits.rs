@@ -103,9 +103,7 @@ impl<'b> Scan<'b> {
     /// The index of the quote closing the string whose contents start at `start`.
     fn string_end(&self, mut index: usize) -> Option<usize> {
         loop {
-            let offset = self.body[index..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\')?;
+            let offset = memchr::memchr2(b'"', b'\\', &self.body[index..])?;
             index += offset;
             if self.body[index] == b'"' {
                 return Some(index);
