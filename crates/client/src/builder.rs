@@ -140,7 +140,7 @@ impl ClientBuilder {
     }
 
     /// Sends through `client` (to share its connections, or for its TLS, proxy and
-    /// redirect settings).
+    /// redirect settings); [`http_client_builder`] starts one with this crate's settings.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -162,7 +162,7 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
-            None => default_http_client().map_err(BuildError::Http)?,
+            None => http_client_builder().build().map_err(BuildError::Http)?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -201,12 +201,12 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-/// A `reqwest` client over rustls with the ring provider (installed as the process default
-/// unless one is installed already).
-fn default_http_client() -> Result<reqwest::Client, reqwest::Error> {
+/// A `reqwest` client builder with this crate's settings: rustls with the ring crypto
+/// provider (installed as the process default unless one is installed already) and the
+/// crate's user agent. Customise it (proxy, root certificates, redirects) and pass the
+/// client to [`ClientBuilder::http_client`].
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     // An error only says that a provider is installed already, which is all that is needed.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(concat!("matrix-client/", env!("CARGO_PKG_VERSION")))
-        .build()
+    reqwest::Client::builder().user_agent(concat!("matrix-client/", env!("CARGO_PKG_VERSION")))
 }

@@ -37,7 +37,7 @@ mod versions;
 #[cfg(feature = "federation")]
 mod x_matrix;
 
-pub use builder::{BuildError, ClientBuilder};
+pub use builder::{BuildError, ClientBuilder, http_client_builder};
 pub use client::Client;
 pub use error::{Error, InvalidResponse, UnexpectedResponse};
 pub use media::Download;

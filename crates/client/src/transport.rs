@@ -135,8 +135,11 @@ impl Client {
         mut exchange: Settings,
         started: Instant,
     ) -> (Result<Answer, Failure>, u32) {
-        let deadline_at = exchange.deadline.map(|deadline| started + deadline);
-        let may_repeat = exchange.retry.is_some() || exchange.token.is_some();
+        let deadline_at = exchange
+            .deadline
+            .and_then(|deadline| started.checked_add(deadline));
+        let may_repeat =
+            exchange.retry.is_some() || (exchange.token.is_some() && self.inner.refresh.is_some());
         let (mut attempts, mut retries, mut refreshed) = (0, 0, false);
         loop {
             attempts += 1;
@@ -164,7 +167,8 @@ impl Client {
                     }
                 }
                 Step::Retry { wait, reason } => {
-                    if deadline_at.is_some_and(|at| Instant::now() + wait >= at) {
+                    let after_wait = Instant::now().checked_add(wait);
+                    if deadline_at.is_some_and(|at| after_wait.is_none_or(|then| then >= at)) {
                         return (result, attempts);
                     }
                     retries += 1;
@@ -189,7 +193,9 @@ impl Client {
         deadline_at: Option<Instant>,
     ) -> Result<Answer, Failure> {
         let now = Instant::now();
-        let by_timeout = exchange.timeout.map(|timeout| now + timeout);
+        let by_timeout = exchange
+            .timeout
+            .and_then(|timeout| now.checked_add(timeout));
         let cut_off = match (by_timeout, deadline_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -325,3 +325,33 @@ async fn truncated_bodies_are_retried_then_reported() {
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert_eq!(server.count(), 2);
 }
+
+#[tokio::test]
+async fn huge_waits_and_limits_do_not_overflow() {
+    let server = Server::start(|_, n| match n {
+        0 => ok("first").after(Duration::from_millis(10)),
+        _ => Reply::json(429, json!({"errcode": "M_LIMIT_EXCEEDED"}))
+            .header("retry-after", &u64::MAX.to_string()),
+    });
+    let unlimited = RetryPolicy {
+        max_retry_after: Duration::MAX,
+        max_backoff: Duration::MAX,
+        ..fast_retry(3)
+    };
+    let client = builder(&server).retry(unlimited).build().unwrap();
+    let request = client
+        .request(call::<GetThing>(&["a"]))
+        .timeout(Duration::MAX)
+        .deadline(Duration::MAX);
+    assert_eq!(request.await.unwrap().value, "first");
+    // A wait past any deadline returns the answer at once.
+    let error = client
+        .request(call::<GetThing>(&["b"]))
+        .deadline(Duration::from_secs(3600))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Api(ThingError::TooManyRequests(_))),
+        "{error:?}"
+    );
+}
