@@ -175,10 +175,7 @@ async fn send<R: OutgoingRequest + Send>(
         .await
         .map_err(Failure::widen)?;
     let answer = client
-        .exchange(exchange)
-        .await
-        .map_err(Failure::widen)?
-        .buffered()
+        .exchange_buffered(exchange)
         .await
         .map_err(Failure::widen)?;
     read::response::<R>(answer)

@@ -128,6 +128,14 @@ impl Client {
         result
     }
 
+    /// Sends `exchange` and reads the whole answer.
+    pub(crate) async fn exchange_buffered(
+        &self,
+        exchange: Exchange,
+    ) -> Result<http::Response<Bytes>, Failure> {
+        self.exchange(exchange).await?.buffered().await
+    }
+
     /// The attempts of one call; returns the last result and the number of attempts.
     async fn attempts(
         &self,

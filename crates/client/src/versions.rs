@@ -156,10 +156,7 @@ impl Client {
             },
         };
         let response = self
-            .exchange(exchange)
-            .await
-            .map_err(Failure::widen)?
-            .buffered()
+            .exchange_buffered(exchange)
             .await
             .map_err(Failure::widen)?;
         let status = response.status();

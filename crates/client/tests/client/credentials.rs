@@ -144,6 +144,15 @@ fn refreshing_client(server: &Server, calls: Arc<AtomicUsize>) -> Client {
         .unwrap()
 }
 
+/// Sends a request that ends with the typed 401.
+async fn expect_unauthorized(client: &Client) {
+    let error = client.send(call::<GetThing>(&["a"])).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Api(ThingError::Unauthorized(_))),
+        "{error:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_expired_token_is_refreshed_and_the_request_sent_once_more() {
     let server = expiring_server(true);
@@ -184,11 +193,7 @@ async fn a_hard_logout_is_not_refreshed() {
     let server = expiring_server(false);
     let calls = Arc::new(AtomicUsize::new(0));
     let client = refreshing_client(&server, calls.clone());
-    let error = client.send(call::<GetThing>(&["a"])).await.unwrap_err();
-    assert!(
-        matches!(error, Error::Api(ThingError::Unauthorized(_))),
-        "{error:?}"
-    );
+    expect_unauthorized(&client).await;
     assert_eq!(calls.load(Ordering::SeqCst), 0);
     assert_eq!(server.count(), 1);
 }
@@ -203,11 +208,7 @@ async fn the_refresh_is_tried_once() {
     });
     let calls = Arc::new(AtomicUsize::new(0));
     let client = refreshing_client(&server, calls.clone());
-    let error = client.send(call::<GetThing>(&["a"])).await.unwrap_err();
-    assert!(
-        matches!(error, Error::Api(ThingError::Unauthorized(_))),
-        "{error:?}"
-    );
+    expect_unauthorized(&client).await;
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     assert_eq!(server.count(), 2);
 }
@@ -261,14 +262,7 @@ async fn requests_of_the_hook_do_not_wait_for_the_hook() {
 #[tokio::test]
 async fn tokens_without_refresh_hook_are_not_refreshed() {
     let server = expiring_server(true);
-    let error = client(&server)
-        .send(call::<GetThing>(&["a"]))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::Api(ThingError::Unauthorized(_))),
-        "{error:?}"
-    );
+    expect_unauthorized(&client(&server)).await;
     assert_eq!(server.count(), 1);
 }
 

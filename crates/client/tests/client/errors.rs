@@ -231,3 +231,14 @@ fn bad_base_urls_are_refused() {
     let client = Client::builder("http://127.0.0.1:8008/").build().unwrap();
     assert_eq!(client.base_url(), "http://127.0.0.1:8008");
 }
+
+#[test]
+fn clients_and_their_futures_move_between_threads() {
+    fn shared<T: Send + Sync + Clone + 'static>(_: &T) {}
+    fn sendable<T: Send>(_: &T) {}
+    let client = Client::builder("http://127.0.0.1:1").build().unwrap();
+    shared(&client);
+    let future = std::future::IntoFuture::into_future(client.request(call::<GetThing>(&["a"])));
+    sendable(&future);
+    sendable(&client.request(call::<GetThing>(&["a"])).stream());
+}
