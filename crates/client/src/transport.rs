@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
@@ -70,11 +70,37 @@ async fn read_body(
 ) -> Result<http::Response<Bytes>, reqwest::Error> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await?;
+    let body = read_all(&mut response).await?;
     let mut answer = http::Response::new(body);
     *answer.status_mut() = status;
     *answer.headers_mut() = headers;
     Ok(answer)
+}
+
+/// The most memory reserved ahead from a `Content-Length` (the server may lie).
+const MAX_RESERVE: u64 = 64 << 20;
+
+/// The whole body, holding it once: a body in one chunk is that chunk, a longer one is
+/// copied chunk by chunk into one buffer sized from `Content-Length`.
+async fn read_all(response: &mut reqwest::Response) -> Result<Bytes, reqwest::Error> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    let announced = response.content_length().unwrap_or(0).min(MAX_RESERVE);
+    let capacity = usize::try_from(announced)
+        .unwrap_or(0)
+        .max(first.len() + second.len());
+    let mut body = BytesMut::with_capacity(capacity);
+    body.extend_from_slice(&first);
+    body.extend_from_slice(&second);
+    drop((first, second));
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// What to do after an attempt.

@@ -173,3 +173,29 @@ async fn uploads_of_unknown_length_are_chunked_and_never_repeated() {
     assert_eq!(hits[0].header("transfer-encoding"), Some("chunked"));
     assert_eq!(hits[0].body.len(), 30);
 }
+
+#[tokio::test]
+async fn bytes_downloads_in_many_chunks_are_whole() {
+    let server = Server::start(|_, n| {
+        let parts = (0..8u8).map(|i| Ok::<_, Infallible>(Bytes::from(vec![i; MIB / 2])));
+        let reply = Reply::body(200, Body::from_stream(futures_util::stream::iter(parts)))
+            .header("content-type", "application/octet-stream")
+            .header("content-disposition", "attachment");
+        // With and without a Content-Length (chunked).
+        match n {
+            0 => reply.header("content-length", &(4 * MIB).to_string()),
+            _ => reply,
+        }
+    });
+    let client = client(&server);
+    for _ in 0..2 {
+        let cs::get_content::Response::Ok(ok) = client.send(get_content("big")).await.unwrap()
+        else {
+            panic!("not the 200 answer");
+        };
+        assert_eq!(ok.body.len(), 4 * MIB);
+        for (i, half) in ok.body.chunks(MIB / 2).enumerate() {
+            assert!(half.iter().all(|b| usize::from(*b) == i));
+        }
+    }
+}
