@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{RawRequest, SERVER_NAME, count, send, serve};
+use common::{RawRequest, SERVER_NAME, case, count, run_table, send, serve};
 use matrix_api_core::UserId;
 use matrix_server::{
     Appservice, Assertion, AuthError, Authenticator, ServerConfig, TokenOwner, User,
@@ -79,23 +79,6 @@ const TRANSACTION: &str = "/_matrix/app/v1/transactions/1";
 
 fn get(path: &str) -> RawRequest {
     RawRequest::new("GET", path)
-}
-
-/// One case: a request and the status and error code it must get, or 200.
-struct Case {
-    name: &'static str,
-    request: RawRequest,
-    status: u16,
-    errcode: Option<&'static str>,
-}
-
-fn case(name: &'static str, request: RawRequest, status: u16, errcode: &'static str) -> Case {
-    Case {
-        name,
-        request,
-        status,
-        errcode: Some(errcode),
-    }
 }
 
 #[tokio::test]
@@ -207,24 +190,7 @@ async fn refused_credentials_never_reach_the_method() {
             "M_FORBIDDEN",
         ),
     ];
-    let (mut passed, mut failed) = (0, 0);
-    for case in &cases {
-        let response = send(address, &case.request).await;
-        if response.status == case.status && response.errcode().as_deref() == case.errcode {
-            passed += 1;
-        } else {
-            failed += 1;
-            eprintln!(
-                "{}: got {} {:?}",
-                case.name,
-                response.status,
-                response.json()
-            );
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    assert_eq!(failed, 0);
-    assert_eq!(count(&calls), 0, "no refused request reached a method");
+    assert_eq!(run_table(address, &calls, &cases, None).await, 0);
     // `soft_logout` is passed on.
     let soft = send(address, &get(HISTORY).token("expired")).await;
     assert_eq!(soft.json()["soft_logout"], true);

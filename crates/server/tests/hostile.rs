@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use common::{RawRequest, SERVER_NAME, count, routes, send, serve};
+use common::{RawRequest, SERVER_NAME, case, count, routes, run_table, send, serve};
 use matrix_server::{ServerConfig, axum};
 use serde_json::json;
 use tower::ServiceExt;
@@ -42,40 +42,40 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             )
             .body(body.as_bytes().to_vec())
     };
-    let table: Vec<(&str, RawRequest, u16, &str)> = vec![
-        (
+    let cases = [
+        case(
             "body over the limit (Content-Length)",
             send_message(vec![b' '; LIMIT + 1]).header("Expect", "100-continue"),
             413,
             "M_TOO_LARGE",
         ),
-        (
+        case(
             "nesting of 100,000 levels",
             send_message(nested(100_000)),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "nesting of 101 levels",
             send_message(nested(100)),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "invalid UTF-8 in a JSON string",
             send_message(&b"{\"body\":\"\xff\xfe\"}"[..]),
             400,
             "M_NOT_JSON",
         ),
-        (
+        case(
             "a lone surrogate escape",
             send_message(r#"{"body":"\ud800"}"#),
             400,
             "M_NOT_JSON",
         ),
-        ("not JSON", send_message("{\"body\":"), 400, "M_NOT_JSON"),
-        ("not JSON at all", send_message("hello"), 400, "M_NOT_JSON"),
-        (
+        case("not JSON", send_message("{\"body\":"), 400, "M_NOT_JSON"),
+        case("not JSON at all", send_message("hello"), 400, "M_NOT_JSON"),
+        case(
             "invalid UTF-8 in a path parameter",
             RawRequest::new(
                 "PUT",
@@ -86,7 +86,7 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "invalid percent-encoding in the path",
             RawRequest::new(
                 "PUT",
@@ -97,7 +97,7 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "truncated percent-encoding in the path",
             RawRequest::new(
                 "PUT",
@@ -108,7 +108,7 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "invalid UTF-8 in the query",
             RawRequest::new("POST", &format!("{JOIN}?via=%C0%AF"))
                 .token("a")
@@ -116,7 +116,7 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "invalid percent-encoding in the query",
             RawRequest::new("POST", &format!("{JOIN}?via=%G1"))
                 .token("a")
@@ -124,33 +124,33 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "duplicate keys in event content",
             send_message(r#"{"body":"a","body":"b"}"#),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "duplicate keys, one escaped",
             send_message(r#"{"msgtype":"m.text","x":{"k":1,"\u006b":2}}"#),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "duplicate named member",
             join(r#"{"reason":"a","reason":"b"}"#),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "a member of the wrong type",
             join(r#"{"reason":5}"#),
             400,
             "M_BAD_JSON",
         ),
-        ("an array body", join("[]"), 400, "M_BAD_JSON"),
-        ("a string body", send_message("\"text\""), 400, "M_BAD_JSON"),
-        (
+        case("an array body", join("[]"), 400, "M_BAD_JSON"),
+        case("a string body", send_message("\"text\""), 400, "M_BAD_JSON"),
+        case(
             "an integer beyond i64",
             transaction(
                 r#"{"origin":"remote.test","origin_server_ts":18446744073709551616,"pdus":[]}"#,
@@ -158,19 +158,19 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "a string where an integer is due",
             transaction(r#"{"origin":"remote.test","origin_server_ts":"1","pdus":[]}"#),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "a missing required member",
             transaction(r#"{"origin":"remote.test","pdus":[]}"#),
             400,
             "M_BAD_JSON",
         ),
-        (
+        case(
             "room ID with the alias sigil",
             RawRequest::new(
                 "PUT",
@@ -181,7 +181,7 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "room ID or alias with the user sigil",
             RawRequest::new("POST", "/_matrix/client/v3/join/%40user%3Aa")
                 .token("a")
@@ -189,7 +189,7 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "an empty path parameter",
             RawRequest::new("PUT", "/_matrix/client/v3/rooms//send/m.room.message/t")
                 .token("a")
@@ -197,19 +197,19 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             400,
             "M_INVALID_PARAM",
         ),
-        (
+        case(
             "missing auth",
             RawRequest::new("PUT", SEND).body("{}"),
             401,
             "M_MISSING_TOKEN",
         ),
-        (
+        case(
             "doubled auth",
             send_message("{}").token("alice"),
             401,
             "M_MISSING_TOKEN",
         ),
-        (
+        case(
             "doubled X-Matrix auth",
             transaction("{}").header(
                 "Authorization",
@@ -219,34 +219,12 @@ async fn hostile_requests_get_their_matrix_error_and_the_server_goes_on() {
             "M_UNAUTHORIZED",
         ),
     ];
-    let (mut passed, mut failed) = (0, 0);
-    for (index, (name, request, status, errcode)) in table.iter().enumerate() {
-        let before = count(&calls);
-        let response = send(address, request).await;
-        let refused = response.status == *status && response.errcode().as_deref() == Some(*errcode);
-        let unreached = count(&calls) == before;
-        // The server answers the next valid request.
-        let txn = format!("/_matrix/client/v3/rooms/%21r%3Aa/send/m.room.message/after{index}");
-        let next = send(
-            address,
-            &RawRequest::new("PUT", &txn).token("alice").body("{}"),
-        )
-        .await;
-        if refused && unreached && next.status == 200 {
-            passed += 1;
-        } else {
-            failed += 1;
-            eprintln!(
-                "{name}: got {} {:?} (method reached: {}), next request: {}",
-                response.status,
-                response.json(),
-                !unreached,
-                next.status
-            );
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    assert_eq!(failed, 0);
+    // After each, the server answers a valid request.
+    let next = |index: usize| {
+        let path = format!("/_matrix/client/v3/rooms/%21r%3Aa/send/m.room.message/after{index}");
+        RawRequest::new("PUT", &path).token("alice").body("{}")
+    };
+    assert_eq!(run_table(address, &calls, &cases, Some(&next)).await, 0);
 }
 
 #[tokio::test]

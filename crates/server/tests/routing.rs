@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{RawRequest, SERVER_NAME, count, send, serve};
+use common::{RawRequest, SERVER_NAME, case, count, run_table, send, serve};
 use matrix_server::ServerConfig;
 
 fn config() -> ServerConfig {
@@ -67,39 +67,37 @@ async fn a_final_parameter_may_be_empty_with_or_without_its_slash() {
 #[tokio::test]
 async fn unknown_paths_and_wrong_methods() {
     let (address, calls) = serve(config()).await;
-    let (mut passed, mut failed) = (0, 0);
-    let cases: &[(&str, &str, u16)] = &[
-        ("GET", "/", 404),
-        ("GET", "/_matrix", 404),
-        ("GET", "/_matrix/client/v3/unknown", 404),
-        ("GET", "/_matrix/client/versions/", 404),
-        ("GET", "/_matrix/client/v2/rooms/%21r%3Aa/history", 404),
-        (
-            "GET",
-            "/_matrix/client/v3/rooms/%21r%3Aa/history/extra",
+    let unknown = |path: &str| {
+        case(
+            "unknown path",
+            RawRequest::new("GET", path),
             404,
-        ),
-        ("GET", &"/a".repeat(2000), 404),
-        ("POST", "/_matrix/client/versions", 405),
-        ("DELETE", "/_matrix/client/v3/rooms/%21r%3Aa/history", 405),
-        ("GET", "/_matrix/client/v3/join/%21r%3Aa", 405),
-        ("PATCH", "/_matrix/federation/v1/send/txn", 405),
-        ("BREW", "/_matrix/client/versions", 405),
+            "M_UNRECOGNIZED",
+        )
+    };
+    let wrong_method = |method: &str, path: &str| {
+        case(
+            "wrong method",
+            RawRequest::new(method, path),
+            405,
+            "M_UNRECOGNIZED",
+        )
+    };
+    let cases = [
+        unknown("/"),
+        unknown("/_matrix"),
+        unknown("/_matrix/client/v3/unknown"),
+        unknown("/_matrix/client/versions/"),
+        unknown("/_matrix/client/v2/rooms/%21r%3Aa/history"),
+        unknown("/_matrix/client/v3/rooms/%21r%3Aa/history/extra"),
+        unknown(&"/a".repeat(2000)),
+        wrong_method("POST", "/_matrix/client/versions"),
+        wrong_method("DELETE", "/_matrix/client/v3/rooms/%21r%3Aa/history"),
+        wrong_method("GET", "/_matrix/client/v3/join/%21r%3Aa"),
+        wrong_method("PATCH", "/_matrix/federation/v1/send/txn"),
+        wrong_method("BREW", "/_matrix/client/versions"),
     ];
-    for (method, path, status) in cases {
-        let response = send(address, &RawRequest::new(method, path)).await;
-        let ok =
-            response.status == *status && response.errcode().as_deref() == Some("M_UNRECOGNIZED");
-        if ok {
-            passed += 1;
-        } else {
-            failed += 1;
-            eprintln!("{method} {path}: {} {:?}", response.status, response.json());
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    assert_eq!(failed, 0);
-    assert_eq!(count(&calls), 0, "no method was reached");
+    assert_eq!(run_table(address, &calls, &cases, None).await, 0);
     let wrong = send(
         address,
         &RawRequest::new("GET", "/_matrix/client/v3/join/x"),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{RawRequest, SERVER_NAME, count, send, serve};
+use common::{Case, RawRequest, SERVER_NAME, count, run_table, send, serve};
 use matrix_api_core::ServerName;
 use matrix_event_format::{Request, SigningKey, XMatrix, sign_request};
 use matrix_server::{
@@ -73,6 +73,18 @@ impl Authenticator for DenyList {
     }
 }
 
+/// The header `remote.test` makes with its key `ed25519:1` for this server.
+fn by_remote(method: &str, uri: &str, content: Option<&Value>) -> XMatrix {
+    header(
+        &key(1, "1"),
+        "remote.test",
+        SERVER_NAME,
+        method,
+        uri,
+        content,
+    )
+}
+
 /// The header `key` of `origin` makes for this request.
 fn header(
     key: &SigningKey,
@@ -103,13 +115,6 @@ fn request(method: &str, uri: &str, body: Option<&Value>, header: impl AsRef<[u8
     }
 }
 
-struct Case {
-    name: &'static str,
-    request: RawRequest,
-    status: u16,
-    errcode: &'static str,
-}
-
 const ECHO: &str = "/_matrix/federation/v1/echo/x";
 
 #[tokio::test]
@@ -118,27 +123,13 @@ async fn security_table() {
     let (address, calls) = serve(config).await;
     let body = json!({"a": 1});
     let remote = key(1, "1");
-    let signed = header(
-        &remote,
-        "remote.test",
-        SERVER_NAME,
-        "PUT",
-        ECHO,
-        Some(&body),
-    );
+    let signed = by_remote("PUT", ECHO, Some(&body));
     let sign = |key: &SigningKey, origin: &str, destination: &str| {
         header(key, origin, destination, "PUT", ECHO, Some(&body)).to_header()
     };
 
     // Accepted first: each of these must reach the method.
-    let mut no_destination = header(
-        &remote,
-        "remote.test",
-        SERVER_NAME,
-        "PUT",
-        ECHO,
-        Some(&body),
-    );
+    let mut no_destination = by_remote("PUT", ECHO, Some(&body));
     no_destination.destination = None;
     let with_query = format!("{ECHO}?limit=10&from=a%20b");
     let transaction = json!({"origin": "remote.test", "origin_server_ts": 1, "pdus": []});
@@ -149,35 +140,19 @@ async fn security_table() {
             "PUT",
             &with_query,
             Some(&body),
-            header(
-                &remote,
-                "remote.test",
-                SERVER_NAME,
-                "PUT",
-                &with_query,
-                Some(&body),
-            )
-            .to_header(),
+            by_remote("PUT", &with_query, Some(&body)).to_header(),
         ),
         request(
             "POST",
             ECHO,
             None,
-            header(&remote, "remote.test", SERVER_NAME, "POST", ECHO, None).to_header(),
+            by_remote("POST", ECHO, None).to_header(),
         ),
         request(
             "PUT",
             "/_matrix/federation/v1/send/t1",
             Some(&transaction),
-            header(
-                &remote,
-                "remote.test",
-                SERVER_NAME,
-                "PUT",
-                "/_matrix/federation/v1/send/t1",
-                Some(&transaction),
-            )
-            .to_header(),
+            by_remote("PUT", "/_matrix/federation/v1/send/t1", Some(&transaction)).to_header(),
         ),
     ];
     for request in &accepted {
@@ -367,42 +342,15 @@ async fn security_table() {
             errcode: "M_NOT_JSON",
         },
     ];
-    let (mut passed, mut failed) = (0, 0);
-    for case in &cases {
-        let response = send(address, &case.request).await;
-        if response.status == case.status && response.errcode().as_deref() == Some(case.errcode) {
-            passed += 1;
-        } else {
-            failed += 1;
-            eprintln!(
-                "{}: got {} {:?}",
-                case.name,
-                response.status,
-                response.json()
-            );
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    assert_eq!(failed, 0);
-    assert_eq!(
-        count(&calls),
-        accepted.len(),
-        "no refused request reached the method"
-    );
+    assert_eq!(run_table(address, &calls, &cases, None).await, 0);
+    assert_eq!(count(&calls), accepted.len());
 }
 
 #[tokio::test]
 async fn without_a_key_store_every_signature_is_refused() {
     let (address, calls) = serve(ServerConfig::new(name(SERVER_NAME), DenyList)).await;
     let body = json!({});
-    let signed = header(
-        &key(1, "1"),
-        "remote.test",
-        SERVER_NAME,
-        "PUT",
-        ECHO,
-        Some(&body),
-    );
+    let signed = by_remote("PUT", ECHO, Some(&body));
     let response = send(
         address,
         &request("PUT", ECHO, Some(&body), signed.to_header()),

@@ -330,3 +330,58 @@ fn dechunk(mut bytes: &[u8]) -> Vec<u8> {
         bytes = &bytes[line_end + 2 + size + 2..];
     }
 }
+
+/// A refused request: what it is, and the status and error code it must get.
+#[derive(Debug)]
+pub struct Case {
+    pub name: &'static str,
+    pub request: RawRequest,
+    pub status: u16,
+    pub errcode: &'static str,
+}
+
+pub fn case(name: &'static str, request: RawRequest, status: u16, errcode: &'static str) -> Case {
+    Case {
+        name,
+        request,
+        status,
+        errcode,
+    }
+}
+
+/// Sends each case and checks its answer and that it reached no method; with `next`, also that
+/// the request `next(index)` made after it is served (`200`). Prints `N passed, M failed` and
+/// returns the failures.
+pub async fn run_table(
+    address: SocketAddr,
+    calls: &AtomicUsize,
+    cases: &[Case],
+    next: Option<&dyn Fn(usize) -> RawRequest>,
+) -> usize {
+    let (mut passed, mut failed) = (0, 0);
+    for (index, case) in cases.iter().enumerate() {
+        let before = count(calls);
+        let response = send(address, &case.request).await;
+        let refused =
+            response.status == case.status && response.errcode().as_deref() == Some(case.errcode);
+        let unreached = count(calls) == before;
+        let next_status = match next {
+            Some(next) => send(address, &next(index)).await.status,
+            None => 200,
+        };
+        if refused && unreached && next_status == 200 {
+            passed += 1;
+        } else {
+            failed += 1;
+            eprintln!(
+                "{}: got {} {:?}, method reached: {}, next request: {next_status}",
+                case.name,
+                response.status,
+                response.json(),
+                !unreached
+            );
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    failed
+}
