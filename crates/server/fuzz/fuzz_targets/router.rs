@@ -1,6 +1,6 @@
 //! Arbitrary method, path, query, headers and body through a router: every answer is a
 //! deliberate one (never `500`, which a caught panic or a failure to build a response would
-//! give), and every error answer carries a Matrix error code.
+//! give), and every error answer (but to `HEAD`) carries a Matrix error code.
 //!
 //! The router serves endpoints registered by hand for now; it will take the generated routers
 //! of all five APIs.
@@ -113,7 +113,8 @@ fuzz_target!(|input: Input| {
         let status = response.status();
         assert_ne!(status, http::StatusCode::INTERNAL_SERVER_ERROR);
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        if status.is_client_error() {
+        // Answers to `HEAD` have no body.
+        if status.is_client_error() && method != "HEAD" {
             let error: serde_json::Value = serde_json::from_slice(&body).expect("a JSON error");
             assert!(error["errcode"].is_string(), "{error}");
         }
