@@ -118,15 +118,8 @@ impl<T: Send + Sync + 'static> Server<T> {
             }
         };
         let route = &self.routes[index];
-        let invalid = |error: percent::PercentError| {
-            Rejection::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidParam,
-                error.to_string(),
-            )
-        };
-        percent::check(parts.uri.path()).map_err(invalid)?;
-        percent::check(parts.uri.query().unwrap_or_default()).map_err(invalid)?;
+        percent::check(parts.uri.path())?;
+        percent::check(parts.uri.query().unwrap_or_default())?;
 
         let auth = route.endpoint.metadata.auth;
         let optional = matches!(auth, Auth::Optional(_));

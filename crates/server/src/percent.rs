@@ -2,6 +2,11 @@
 //! UTF-8. `percent_decode` and `form_urlencoded` pass malformed escapes through and replace
 //! invalid UTF-8, so the runtime checks path and query first, without allocating.
 
+use http::StatusCode;
+use matrix_api_core::ErrorCode;
+
+use crate::rejection::Rejection;
+
 /// A path or query whose escapes do not decode to text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum PercentError {
@@ -9,6 +14,16 @@ pub(crate) enum PercentError {
     MalformedEscape(usize),
     #[error("percent-decoded text is not UTF-8")]
     NotUtf8,
+}
+
+impl From<PercentError> for Rejection {
+    fn from(error: PercentError) -> Self {
+        Rejection::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidParam,
+            error.to_string(),
+        )
+    }
 }
 
 /// Checks that `text` percent-decodes to UTF-8.
