@@ -4,7 +4,8 @@
 //! server that answers at once.
 //!
 //! Criterion measures both; then the two are measured in alternating rounds (robust to the
-//! machine's load drifting) and the ratio of their medians is printed.
+//! machine's load drifting) and the ratios of their medians are printed: wall time, and the
+//! CPU time of the client's thread.
 
 // Shared with the tests, which use more of them.
 #[allow(dead_code)]
@@ -76,27 +77,44 @@ impl Bench {
         self.client.send(request).await.unwrap();
     }
 
-    /// Per-request times of `count` requests of each kind, in alternating rounds.
-    fn interleaved(&self, rounds: usize, count: u32) -> (Vec<Duration>, Vec<Duration>) {
-        let (mut plain, mut ours) = (Vec::new(), Vec::new());
+    /// Per-request wall and client-thread CPU times of `count` requests of each kind, in
+    /// alternating rounds.
+    fn interleaved(&self, rounds: usize, count: u32) -> [Vec<Sample>; 2] {
+        let mut samples = [Vec::new(), Vec::new()];
         for _ in 0..rounds {
-            let started = Instant::now();
-            self.runtime.block_on(async {
-                for _ in 0..count {
-                    self.plain().await;
-                }
-            });
-            plain.push(started.elapsed() / count);
-            let started = Instant::now();
-            self.runtime.block_on(async {
-                for _ in 0..count {
-                    self.ours().await;
-                }
-            });
-            ours.push(started.elapsed() / count);
+            for (ours, samples) in samples.iter_mut().enumerate() {
+                let (started, cpu) = (Instant::now(), thread_cpu());
+                self.runtime.block_on(async {
+                    for _ in 0..count {
+                        if ours == 1 {
+                            self.ours().await
+                        } else {
+                            self.plain().await
+                        }
+                    }
+                });
+                samples.push(Sample {
+                    wall: started.elapsed() / count,
+                    cpu: cpu.zip(thread_cpu()).map(|(a, b)| (b - a) / count),
+                });
+            }
         }
-        (plain, ours)
+        samples
     }
+}
+
+/// One round's time per request.
+struct Sample {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+/// The CPU time of this thread so far (Linux), which the machine's load does not inflate as
+/// much as the wall time.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
 }
 
 fn message() -> serde_json::Value {
@@ -124,10 +142,20 @@ fn main() {
     // Under `cargo test` the benchmark only checks that it runs.
     let measuring = std::env::args().any(|arg| arg == "--bench");
     let (rounds, count) = if measuring { (21, 500) } else { (1, 10) };
-    let (plain, ours) = bench.interleaved(rounds, count);
-    let (plain, ours) = (median(plain), median(ours));
-    println!(
-        "interleaved medians over {rounds} rounds of {count}: reqwest {plain:?}, matrix-client {ours:?}, ratio {:.3}",
-        ours.as_secs_f64() / plain.as_secs_f64()
-    );
+    let [plain, ours] = bench.interleaved(rounds, count);
+    let report = |what: &str, plain: Vec<Duration>, ours: Vec<Duration>| {
+        if plain.is_empty() || ours.is_empty() {
+            return;
+        }
+        let (plain, ours) = (median(plain), median(ours));
+        println!(
+            "{what}: reqwest {plain:?}, matrix-client {ours:?}, ratio {:.3}",
+            ours.as_secs_f64() / plain.as_secs_f64()
+        );
+    };
+    println!("medians of {rounds} alternating rounds of {count} requests:");
+    let wall = |s: &[Sample]| s.iter().map(|s| s.wall).collect();
+    let cpu = |s: &[Sample]| s.iter().filter_map(|s| s.cpu).collect();
+    report("wall time per request", wall(&plain), wall(&ours));
+    report("client CPU per request", cpu(&plain), cpu(&ours));
 }

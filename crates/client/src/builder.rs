@@ -32,7 +32,7 @@ pub struct ClientBuilder {
 /// Why a client cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// The base URL is not an absolute `http` or `https` URL.
+    /// The base URL is not an absolute `http` or `https` URL without query or fragment.
     #[error("`{0}` is not an http(s) base URL")]
     BaseUrl(String),
     /// The HTTP client could not be created.
@@ -157,7 +157,8 @@ impl ClientBuilder {
         let base_url = self.base_url.trim_end_matches('/');
         let parsed = reqwest::Url::parse(base_url)
             .map_err(|_| BuildError::BaseUrl(self.base_url.clone()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() {
+        let plain = parsed.query().is_none() && parsed.fragment().is_none();
+        if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() || !plain {
             return Err(BuildError::BaseUrl(self.base_url));
         }
         let http = match self.http {
@@ -168,6 +169,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url: base_url.into(),
+                base: parsed,
                 access_token: RwLock::new(self.access_token.map(Arc::from)),
                 appservice: self.appservice,
                 hs_token: self.hs_token.map(Arc::from),

@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     /// Without a trailing slash.
     pub(crate) base_url: Box<str>,
+    /// `base_url` parsed, so that each request's URL is built from it, not parsed again.
+    pub(crate) base: reqwest::Url,
     pub(crate) access_token: RwLock<Option<Arc<str>>>,
     pub(crate) appservice: Option<Appservice>,
     pub(crate) hs_token: Option<Arc<str>>,

@@ -219,7 +219,7 @@ impl Client {
         options: Options,
         stream: bool,
     ) -> Result<Exchange, Failure> {
-        let mut request = reqwest::Request::try_from(http).map_err(Error::Transport)?;
+        let mut request = self.to_reqwest(http);
         transport::hide_authorization(request.headers_mut());
         if let Some(user) = &credential.assert_user {
             request
@@ -255,6 +255,22 @@ impl Client {
                 stream,
             },
         })
+    }
+}
+
+impl Client {
+    /// The `reqwest` request for a request built on the base URL: its URL is the parsed base
+    /// with the request's path and query (cheaper than parsing the whole URL again).
+    fn to_reqwest(&self, http: http::Request<Vec<u8>>) -> reqwest::Request {
+        let (parts, body) = http.into_parts();
+        let mut url = self.inner.base.clone();
+        url.set_path(parts.uri.path());
+        url.set_query(parts.uri.query());
+        let mut request = reqwest::Request::new(parts.method, url);
+        *request.headers_mut() = parts.headers;
+        *request.version_mut() = parts.version;
+        *request.body_mut() = Some(reqwest::Body::from(body));
+        request
     }
 }
 

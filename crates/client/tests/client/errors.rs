@@ -225,11 +225,31 @@ fn bad_base_urls_are_refused() {
         "ftp://example.org",
         "http://",
         "unix:/tmp/x",
+        "http://example.org/?a=b",
+        "http://example.org/#top",
     ] {
         assert!(Client::builder(base).build().is_err(), "{base}");
     }
     let client = Client::builder("http://127.0.0.1:8008/").build().unwrap();
     assert_eq!(client.base_url(), "http://127.0.0.1:8008");
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_path_keeps_it() {
+    let server = Server::start(|_, _| crate::ok("behind a proxy"));
+    let client = Client::builder(format!("{}/matrix/", server.base))
+        .access_token(crate::TOKEN)
+        .supported_versions(crate::current())
+        .build()
+        .unwrap();
+    client
+        .send(call::<GetThing>(&["a/b"]).query("x=%20y"))
+        .await
+        .unwrap();
+    assert_eq!(
+        server.hits()[0].uri,
+        "/matrix/_matrix/client/v3/things/a%2Fb?x=%20y"
+    );
 }
 
 #[test]
