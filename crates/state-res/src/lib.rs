@@ -35,7 +35,6 @@ mod v1;
 mod v2;
 mod working_state;
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use matrix_event_format::RoomVersion;
@@ -107,9 +106,9 @@ pub fn missing_events<P: EventProvider + ?Sized>(
 ) -> BTreeSet<String> {
     let mut graph = graph::AuthGraph::with_capacity(64);
     for id in state_sets.iter().flat_map(|set| set.values()) {
-        graph.intern(events, Cow::Borrowed(id.as_str()));
+        graph.intern(events, id);
     }
-    graph.explore(version, events);
+    graph.explore(version, events, &room::RoomGuard::new(String::new()));
     (0..graph.len() as graph::Node)
         .filter(|&node| graph.event(node).is_none())
         .map(|node| graph.id(node).to_owned())
