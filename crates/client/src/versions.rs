@@ -195,7 +195,12 @@ impl Client {
         if !depends_on_versions(metadata) {
             return Cow::Borrowed(metadata.path);
         }
-        match self.supported_versions().await {
+        let versions = match self.cached_versions() {
+            Some(versions) => Ok(versions),
+            // Boxed: a whole exchange, which would otherwise make every call's future larger.
+            None => Box::pin(self.supported_versions()).await,
+        };
+        match versions {
             Ok(versions) => Cow::Borrowed(metadata.path_for(&versions.versions)),
             Err(error) => {
                 tracing::warn!(%error, "cannot read the server's versions; using the current path");
