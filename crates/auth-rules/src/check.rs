@@ -5,12 +5,11 @@ use std::borrow::Cow;
 
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
-use serde_json::Value;
 
 use crate::auth_types::{
     ALIASES, CREATE, MEMBER, POWER_LEVELS, REDACTION, THIRD_PARTY_INVITE, auth_types_for_event,
 };
-use crate::create::{check_create, domain};
+use crate::create::{can_federate, check_create, domain};
 use crate::event::Event;
 use crate::levels::Levels;
 use crate::membership::check_membership;
@@ -201,14 +200,6 @@ fn check_redaction<C: Event + ?Sized>(
         user_level,
         required_level: redact_level,
     })
-}
-
-/// `m.federate` of the create event: federation is allowed unless it is anything but `true`.
-pub(crate) fn can_federate<E: Event + ?Sized>(create: &E) -> bool {
-    match create.content().get("m.federate") {
-        None => true,
-        Some(value) => *value == Value::Bool(true),
-    }
 }
 
 /// The state before an event, restricted to its auth events selection and without rejected

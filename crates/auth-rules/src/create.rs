@@ -1,4 +1,4 @@
-//! Rule 1: `m.room.create`.
+//! Rule 1: `m.room.create`, and what later rules read from the create event (`m.federate`).
 
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::{CreatorRule, RoomIdFormat};
@@ -52,6 +52,14 @@ pub(crate) fn check_create<E: Event + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// `m.federate` of the create event: federation is allowed unless it is anything but `true`.
+pub(crate) fn can_federate<E: Event + ?Sized>(create: &E) -> bool {
+    match create.content().get("m.federate") {
+        None => true,
+        Some(value) => *value == Value::Bool(true),
+    }
 }
 
 pub(crate) fn domain(id: &str) -> Result<&str, Rejection> {

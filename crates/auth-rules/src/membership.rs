@@ -8,8 +8,7 @@ use serde_json::Value;
 use crate::auth_types::{
     CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS,
 };
-use crate::check::can_federate;
-use crate::create::domain;
+use crate::create::{can_federate, domain};
 use crate::event::Event;
 use crate::levels::Levels;
 use crate::rejection::{Action, Rejection};

@@ -17,80 +17,24 @@
 mod room_generator;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
-use matrix_auth_rules::Rejection;
 use matrix_event_format::room_version::ROOM_VERSIONS;
-use room_generator::{Rng, generate};
+use matrix_test_support::verdict::same_verdict;
+use matrix_test_support::{Rng, peers_dir, run_script};
+use room_generator::generate;
 use serde_json::Value;
 
 const EVENTS_PER_ROOM: usize = 48;
 
-fn peers_dir() -> PathBuf {
-    std::env::var_os("MATRIX_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers"))
-}
-
-fn synapse_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("SYNAPSE_PYTHON").filter(|p| !p.is_empty()) {
-        return PathBuf::from(python);
-    }
-    let install = peers_dir().join("install-synapse.sh");
-    let output = Command::new(&install)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", install.display()));
-    assert!(
-        output.status.success(),
-        "{} failed: {}",
-        install.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let python = String::from_utf8(output.stdout).expect("install script prints a path");
-    PathBuf::from(python.trim())
-}
-
-/// Runs the rooms through Synapse; one result object per room.
+/// Runs the rooms through Synapse (tests/auth_batch.py); one result object per room.
 fn synapse_verdicts(rooms: &[Value]) -> Vec<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/auth_batch.py");
-    let mut child = Command::new(synapse_python())
-        .arg(&script)
-        .arg(peers_dir().join("oracle"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the Synapse auth oracle");
+    let oracle = peers_dir().join("oracle");
     let input = serde_json::to_vec(rooms).expect("rooms serialise");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("write rooms to the oracle");
-    let output = child.wait_with_output().expect("oracle runs");
-    assert!(output.status.success(), "auth oracle failed");
-    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("oracle prints JSON lines"))
-        .collect();
+    let lines = run_script(&script, &[oracle], input);
     assert_eq!(lines.len(), rooms.len(), "one oracle line per room");
     lines
-}
-
-/// Rejections for inputs on which Synapse raises an error rather than rejecting.
-fn synapse_raises_instead(rejection: &Rejection) -> bool {
-    matches!(
-        rejection,
-        Rejection::MissingAuthEvent(_)
-            | Rejection::CreateEventListed(_)
-            | Rejection::MalformedPowerLevels(_)
-            | Rejection::MalformedCreateContent(_)
-            | Rejection::IdWithoutDomain(_)
-            | Rejection::InvalidThirdPartyInvite
-    )
 }
 
 #[test]
@@ -125,12 +69,7 @@ fn auth_rules_agree_with_synapse() {
         };
         for ((event_id, ours, crafted), result) in room.verdicts.iter().zip(results) {
             let verdict = result["verdict"].as_str().unwrap_or("?");
-            let agree = match (ours, verdict) {
-                (Ok(()), "allow") => true,
-                (Err(_), "reject") => true,
-                (Err(rejection), "error") => synapse_raises_instead(rejection),
-                _ => false,
-            };
+            let agree = same_verdict(ours, verdict);
             let ours_name = match ours {
                 Ok(()) => "allow",
                 Err(_) => "reject",

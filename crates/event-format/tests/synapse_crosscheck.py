@@ -1,10 +1,10 @@
 """Synapse's side of the event-format cross-check (run by synapse_crosscheck.rs).
 
-Reads a JSON-lines file of {"room_version", "event"} cases and prints one JSON line per case
+Reads JSON lines of {"room_version", "event"} cases from stdin and prints one JSON line per case
 with what Synapse computes: canonical JSON, content hash, reference hash, event ID, room ID,
 redacted form and an event signature made with the appendix's test key.
 
-Run with the python of the Synapse venv: python synapse_crosscheck.py CASES.jsonl
+Run with the python of the Synapse venv: python synapse_crosscheck.py < CASES.jsonl
 """
 
 import hashlib
@@ -78,9 +78,8 @@ def check(case):
 
 
 def main():
-    with open(sys.argv[1], encoding="utf-8") as cases:
-        for line in cases:
-            print(json.dumps(check(json.loads(line))))
+    for line in sys.stdin:
+        print(json.dumps(check(json.loads(line))))
 
 
 if __name__ == "__main__":

@@ -5,8 +5,7 @@
 //! `$MATRIX_PEERS_DIR/install-synapse.sh` (default `../shared/peers` beside the workspace).
 //! The test fails, never skips, when Synapse cannot be had.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use matrix_event_format::canonical_json;
 use matrix_event_format::room_version::ROOM_VERSIONS;
@@ -14,35 +13,11 @@ use matrix_event_format::{
     JsonObject, RoomVersion, SigningKey, base64, content_hash, event_id, event_signature, redact,
     reference_hash, room_id,
 };
+use matrix_test_support::{Rng, run_script};
 use serde_json::{Value, json};
 
 const SEED: &str = "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1";
 const EVENTS_PER_VERSION: usize = 100;
-
-/// splitmix64: a small seeded generator, so every run checks the same events.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 const WORDS: &[&str] = &[
     "hello",
@@ -138,7 +113,7 @@ fn nested(rng: &mut Rng, depth: usize, lenient: bool) -> Value {
 }
 
 fn event_ref(rng: &mut Rng, version: &RoomVersion) -> String {
-    let hash: Vec<u8> = (0..32).map(|_| rng.next() as u8).collect();
+    let hash: Vec<u8> = (0..32).map(|_| rng.next_u64() as u8).collect();
     if version.id == "1" || version.id == "2" {
         format!("${}:{}", rng.below(1_000_000), rng.pick(SERVERS))
     } else if version.id == "3" {
@@ -153,7 +128,7 @@ fn event_refs(rng: &mut Rng, version: &RoomVersion, count: usize) -> Value {
     let refs = (0..count).map(|_| {
         let id = event_ref(rng, version);
         if version.id == "1" || version.id == "2" {
-            let hash: Vec<u8> = (0..32).map(|_| rng.next() as u8).collect();
+            let hash: Vec<u8> = (0..32).map(|_| rng.next_u64() as u8).collect();
             json!([id, {"sha256": base64::encode(hash)}])
         } else {
             json!(id)
@@ -324,7 +299,7 @@ fn generate(rng: &mut Rng, version: &RoomVersion) -> JsonObject {
     event.insert("depth".into(), depth);
     event.insert(
         "origin_server_ts".into(),
-        json!(1_700_000_000_000u64 + rng.next() % 1_000_000),
+        json!(1_700_000_000_000u64 + rng.next_u64() % 1_000_000),
     );
     let (auth_count, prev_count) = if kind == "m.room.create" {
         (0, 0)
@@ -336,7 +311,7 @@ fn generate(rng: &mut Rng, version: &RoomVersion) -> JsonObject {
     if version.id == "1" || version.id == "2" {
         event.insert("event_id".into(), json!(event_ref(rng, version)));
     }
-    let hash: Vec<u8> = (0..32).map(|_| rng.next() as u8).collect();
+    let hash: Vec<u8> = (0..32).map(|_| rng.next_u64() as u8).collect();
     event.insert("hashes".into(), json!({"sha256": base64::encode(hash)}));
     event.insert(
         "signatures".into(),
@@ -377,27 +352,6 @@ fn with_invalid_number(rng: &mut Rng, mut event: JsonObject) -> JsonObject {
         content.insert("bad_number".into(), bad);
     }
     event
-}
-
-fn synapse_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("SYNAPSE_PYTHON").filter(|p| !p.is_empty()) {
-        return PathBuf::from(python);
-    }
-    let peers = std::env::var_os("MATRIX_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers"));
-    let install = peers.join("install-synapse.sh");
-    let output = Command::new(&install)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", install.display()));
-    assert!(
-        output.status.success(),
-        "{} failed: {}",
-        install.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let python = String::from_utf8(output.stdout).expect("install script prints a path");
-    PathBuf::from(python.trim())
 }
 
 /// What this crate computes, in the shape the Python script reports.
@@ -503,7 +457,6 @@ fn has_float(value: &Value) -> bool {
 
 #[test]
 fn agrees_with_synapse() {
-    let python = synapse_python();
     let key = SigningKey::from_base64_seed(SEED, "1").unwrap();
     let mut rng = Rng(0x5eed_2026);
     let mut cases: Vec<(&RoomVersion, JsonObject)> = Vec::new();
@@ -520,31 +473,20 @@ fn agrees_with_synapse() {
         }
     }
 
-    let dir = std::env::temp_dir().join(format!("event-format-crosscheck-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("cases.jsonl");
     let lines: Vec<String> = cases
         .iter()
         .map(|(version, event)| json!({"room_version": version.id, "event": event}).to_string())
         .collect();
-    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/synapse_crosscheck.py");
-    let output = Command::new(&python)
-        .arg(&script)
-        .arg(&input)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    std::fs::remove_dir_all(&dir).ok();
-    assert!(
-        output.status.success(),
-        "Synapse script failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Vec<JsonObject> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let no_args: [&str; 0] = [];
+    let results: Vec<JsonObject> =
+        run_script(&script, &no_args, (lines.join("\n") + "\n").into_bytes())
+            .into_iter()
+            .map(|line| match line {
+                Value::Object(object) => object,
+                other => panic!("Synapse printed {other}, not an object"),
+            })
+            .collect();
     assert_eq!(results.len(), cases.len(), "one result per case");
 
     let (mut passed, mut failed, mut refused) = (0, 0, 0);

@@ -11,24 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use matrix_state_res::room_file::{Query, RoomFile};
 use matrix_state_res::{StateMap, resolve};
-
-fn peers_dir() -> PathBuf {
-    std::env::var_os("MATRIX_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers"))
-}
-
-fn synapse_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("SYNAPSE_PYTHON").filter(|p| !p.is_empty()) {
-        return PathBuf::from(python);
-    }
-    let output = Command::new(peers_dir().join("install-synapse.sh"))
-        .output()
-        .expect("install-synapse.sh runs");
-    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
-}
+use matrix_test_support::room_file::{Query, RoomFile};
+use matrix_test_support::{peers_dir, synapse_python};
 
 /// The room file for these parameters, generated on first use.
 pub fn room_path(events: usize, forks: usize, users: usize) -> PathBuf {

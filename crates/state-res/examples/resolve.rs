@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use matrix_state_res::room_file::{RoomFile, nest_state};
+use matrix_test_support::room_file::{RoomFile, nest_state};
 use serde_json::json;
 
 fn main() -> ExitCode {

@@ -1,16 +1,16 @@
 //! The auth DAG as indices: every event reachable from the state sets through `auth_events`
 //! (and, in room version 12, the create event the room ID implies) is interned once, its auth
-//! edges stored in one flat array.
-
-use std::borrow::Cow;
-use std::collections::hash_map::Entry;
+//! edges stored in one flat array. Each event is classified and checked for its room while it is
+//! explored, when its data is in cache: reading it again later was a cache miss per event.
 
 use foldhash::HashMap;
 use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
+use crate::interner::Interner;
 use crate::provider::EventProvider;
+use crate::room::RoomGuard;
 
 /// An event's index in an [`AuthGraph`].
 pub(crate) type Node = u32;
@@ -24,16 +24,22 @@ pub(crate) enum Kind {
     JoinRules,
     Member,
     ThirdPartyInvite,
+    /// An `m.room.member` event without a state key (not state, but it counts as a kick or ban
+    /// to the power ordering when its membership says so).
+    MemberMessage,
     Other,
 }
 
 impl Kind {
-    fn of<E: Event>(event: Option<&E>) -> Kind {
+    pub fn of<E: Event>(event: Option<&E>) -> Kind {
         let Some(event) = event else {
             return Kind::Missing;
         };
         let Some(state_key) = event.state_key() else {
-            return Kind::Other;
+            return match event.event_type() {
+                MEMBER => Kind::MemberMessage,
+                _ => Kind::Other,
+            };
         };
         match event.event_type() {
             CREATE if state_key.is_empty() => Kind::Create,
@@ -48,10 +54,12 @@ impl Kind {
 
 /// The interned auth DAG.
 pub(crate) struct AuthGraph<'a, E> {
-    ids: Vec<Cow<'a, str>>,
+    /// Event IDs, interned as `(id, "")`: a node is the index of its ID.
+    ids: Interner,
     events: Vec<Option<&'a E>>,
     kinds: Vec<Kind>,
-    index: HashMap<Cow<'a, str>, Node>,
+    /// Per node: whether its event (if known) is in the room being resolved.
+    in_room: Vec<bool>,
     /// Edges of node `i`: `edges[edge_start[i]..edge_start[i + 1]]` (after [`explore`](Self::explore)).
     edge_start: Vec<u32>,
     edges: Vec<Node>,
@@ -64,10 +72,10 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     /// An empty graph with room for about `capacity` events.
     pub fn with_capacity(capacity: usize) -> Self {
         AuthGraph {
-            ids: Vec::with_capacity(capacity),
+            ids: Interner::with_capacity(capacity, capacity * 48),
             events: Vec::with_capacity(capacity),
             kinds: Vec::with_capacity(capacity),
-            index: HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            in_room: Vec::with_capacity(capacity),
             edge_start: Vec::with_capacity(capacity + 1),
             edges: Vec::with_capacity(capacity * 4),
             implied_creates: HashMap::default(),
@@ -86,31 +94,25 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     }
 
     /// The node for `id`, fetching the event on first sight.
-    pub fn intern<P>(&mut self, provider: &'a P, id: Cow<'a, str>) -> Node
+    pub fn intern<P>(&mut self, provider: &'a P, id: &str) -> Node
     where
         P: EventProvider<Event = E> + ?Sized,
     {
-        let next = self.ids.len() as Node;
-        match self.index.entry(id) {
-            Entry::Occupied(entry) => *entry.get(),
-            Entry::Vacant(entry) => {
-                let event = provider.event(entry.key());
-                self.ids.push(entry.key().clone());
-                self.events.push(event);
-                self.kinds.push(Kind::of(event));
-                entry.insert(next);
-                next
-            }
+        let (node, added) = self.ids.intern((id, ""));
+        if added {
+            self.events.push(provider.event(id));
         }
+        node
     }
 
     /// The node for `id` if it was interned.
     pub fn lookup(&self, id: &str) -> Option<Node> {
-        self.index.get(id).copied()
+        self.ids.find((id, ""))
     }
 
-    /// Interns everything reachable from the nodes interned so far through auth edges.
-    pub fn explore<P>(&mut self, version: &RoomVersion, provider: &'a P)
+    /// Interns everything reachable from the nodes interned so far through auth edges,
+    /// classifying each event and checking it against `guard`.
+    pub fn explore<P>(&mut self, version: &RoomVersion, provider: &'a P, guard: &RoomGuard)
     where
         P: EventProvider<Event = E> + ?Sized,
     {
@@ -118,9 +120,12 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         while self.explored < self.ids.len() {
             let node = self.explored;
             self.explored += 1;
-            if let Some(event) = self.events[node] {
+            let event = self.events[node];
+            self.kinds.push(Kind::of(event));
+            self.in_room.push(in_room(guard, event));
+            if let Some(event) = event {
                 for auth_id in event.auth_event_ids() {
-                    let parent = self.intern(provider, Cow::Borrowed(auth_id));
+                    let parent = self.intern(provider, auth_id);
                     self.edges.push(parent);
                 }
                 if implied && event.event_type() != CREATE {
@@ -145,13 +150,13 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             return node;
         }
         let id = format!("${}", room_id.strip_prefix('!').unwrap_or(room_id));
-        let node = self.intern(provider, Cow::Owned(id));
+        let node = self.intern(provider, &id);
         self.implied_creates.insert(room_id, node);
         node
     }
 
     pub fn id(&self, node: Node) -> &str {
-        &self.ids[node as usize]
+        self.ids.key(node).0
     }
 
     pub fn event(&self, node: Node) -> Option<&'a E> {
@@ -168,6 +173,11 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         self.kinds[node as usize]
     }
 
+    /// Whether the event of `node` (if known) is in the room being resolved.
+    pub fn in_room(&self, node: Node) -> bool {
+        self.in_room[node as usize]
+    }
+
     /// The first `m.room.power_levels` event among the (known) auth events of `node`.
     pub fn power_levels_parent(&self, node: Node) -> Option<Node> {
         self.parents(node)
@@ -175,4 +185,8 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             .copied()
             .find(|&parent| self.kind(parent) == Kind::PowerLevels)
     }
+}
+
+fn in_room<E: Event>(guard: &RoomGuard, event: Option<&E>) -> bool {
+    event.is_none_or(|event| guard.belongs(event))
 }

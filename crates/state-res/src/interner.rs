@@ -1,5 +1,5 @@
-//! Pairs of strings (the working state's `(event type, state_key)`) interned as dense indices
-//! for one resolution.
+//! Pairs of strings (the working state's `(event type, state_key)`, the auth graph's
+//! `(event ID, "")`) interned as dense indices for one resolution.
 //!
 //! The key bytes live in one arena and are compared inline, a word at a time. Keys borrowed
 //! from events scattered over the heap, compared by `memcmp`, made these lookups ~40 % of a
@@ -66,11 +66,13 @@ impl Interner {
     }
 
     /// The key with index `id`.
+    #[inline]
     pub fn key(&self, id: Id) -> (&str, &str) {
         part(&self.spans, &self.arena, id)
     }
 }
 
+#[inline]
 fn part<'s>(spans: &[(u32, u32, u32)], arena: &'s str, id: Id) -> (&'s str, &'s str) {
     let (start, middle, end) = spans[id as usize];
     let (start, middle, end) = (start as usize, middle as usize, end as usize);

@@ -46,7 +46,7 @@ impl<'a, E: Event> AuthSet<'a, E> {
             Kind::JoinRules => self.join_rules = Some(event),
             Kind::Member => keyed(&mut self.members),
             Kind::ThirdPartyInvite => keyed(&mut self.invites),
-            Kind::Other | Kind::Missing => {}
+            Kind::MemberMessage | Kind::Other | Kind::Missing => {}
         }
     }
 }

@@ -21,8 +21,6 @@
 //! let sets: Vec<StateMap> = vec![StateMap::new(), StateMap::new()];
 //! assert_eq!(resolve(version, &sets, &events).unwrap(), StateMap::new());
 //! ```
-//!
-//! [`room_file`] reads rooms in the JSON format of the Synapse oracle, for tests and tools.
 
 mod conflicted_set;
 mod graph;
@@ -32,13 +30,11 @@ mod mainline;
 mod power_sort;
 mod provider;
 mod room;
-pub mod room_file;
 mod split;
 mod v1;
 mod v2;
 mod working_state;
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use matrix_event_format::RoomVersion;
@@ -110,9 +106,9 @@ pub fn missing_events<P: EventProvider + ?Sized>(
 ) -> BTreeSet<String> {
     let mut graph = graph::AuthGraph::with_capacity(64);
     for id in state_sets.iter().flat_map(|set| set.values()) {
-        graph.intern(events, Cow::Borrowed(id.as_str()));
+        graph.intern(events, id);
     }
-    graph.explore(version, events);
+    graph.explore(version, events, &room::RoomGuard::new(String::new()));
     (0..graph.len() as graph::Node)
         .filter(|&node| graph.event(node).is_none())
         .map(|node| graph.id(node).to_owned())

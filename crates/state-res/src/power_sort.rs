@@ -4,24 +4,28 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use matrix_auth_rules::Event;
 use matrix_auth_rules::ParsedPowerLevels;
 use matrix_auth_rules::levels::{CREATOR_POWER_LEVEL, is_creator};
-use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
 use crate::graph::{AuthGraph, Kind, Node};
 
-/// Whether an event is a power event: power levels, join rules, the create event, or a kick or
-/// ban (a `leave` or `ban` membership whose sender is not its target).
-pub(crate) fn is_power_event<E: Event>(event: &E) -> bool {
-    if event.is(POWER_LEVELS, "") || event.is(JOIN_RULES, "") || event.is(CREATE, "") {
-        return true;
+/// For an `m.room.member` event: whether it is a kick or ban.
+fn is_kick_or_ban<E: Event>(event: &E) -> bool {
+    matches!(event.membership(), Some("leave" | "ban")) && event.state_key() != Some(event.sender())
+}
+
+/// Whether a node is a power event: power levels, join rules, the create event, or a kick or ban
+/// (a `leave` or `ban` membership whose sender is not its target). Only memberships are read.
+fn is_power_node<E: Event>(graph: &AuthGraph<'_, E>, node: Node) -> bool {
+    match graph.kind(node) {
+        Kind::PowerLevels | Kind::JoinRules | Kind::Create => true,
+        Kind::Member | Kind::MemberMessage => graph.event(node).is_some_and(is_kick_or_ban),
+        Kind::ThirdPartyInvite | Kind::Other | Kind::Missing => false,
     }
-    event.event_type() == MEMBER
-        && matches!(event.membership(), Some("leave" | "ban"))
-        && event.state_key() != Some(event.sender())
 }
 
 /// The power level of an event's sender according to the event's own auth events: a v12 room
@@ -81,7 +85,7 @@ pub(crate) fn sorted_power_events<E: Event>(
     let mut nodes: Vec<Node> = Vec::new();
     let mut stack: Vec<Node> = Vec::new();
     for node in 0..graph.len() as Node {
-        let power = in_set[node as usize] && graph.event(node).is_some_and(is_power_event);
+        let power = in_set[node as usize] && is_power_node(graph, node);
         if power && local[node as usize] == NONE {
             local[node as usize] = nodes.len() as u32;
             nodes.push(node);

@@ -3,6 +3,7 @@
 use matrix_auth_rules::{CREATE, Event};
 
 use crate::ResolveError;
+use crate::graph::{AuthGraph, Node};
 
 /// The room being resolved: the room of the first known event of the state sets.
 #[derive(Debug)]
@@ -47,28 +48,24 @@ impl RoomGuard {
     }
 }
 
-/// [`RoomGuard`] with the answer precomputed for every node of an auth graph.
+/// [`RoomGuard`] over the nodes of an auth graph, which knows which of its events are in the room.
 pub(crate) struct NodeRooms {
     guard: RoomGuard,
-    in_room: Vec<bool>,
 }
 
 impl NodeRooms {
-    pub fn new<E: Event>(guard: RoomGuard, graph: &crate::graph::AuthGraph<'_, E>) -> Self {
-        let in_room = (0..graph.len() as crate::graph::Node)
-            .map(|node| graph.event(node).is_none_or(|event| guard.belongs(event)))
-            .collect();
-        NodeRooms { guard, in_room }
+    pub fn new(guard: RoomGuard) -> Self {
+        NodeRooms { guard }
     }
 
     /// An error unless the event of `node` (if known) is in the room.
     pub fn check<E: Event>(
         &self,
-        graph: &crate::graph::AuthGraph<'_, E>,
-        node: crate::graph::Node,
+        graph: &AuthGraph<'_, E>,
+        node: Node,
     ) -> Result<(), ResolveError> {
         match graph.event(node) {
-            Some(event) if !self.in_room[node as usize] => self.guard.check(event),
+            Some(event) if !graph.in_room(node) => self.guard.check(event),
             _ => Ok(()),
         }
     }

@@ -3,11 +3,12 @@
 
 use crate::{StateKey, StateMap};
 
-/// Unconflicted `(key, event ID)` pairs and conflicted keys with their distinct event IDs, both
-/// in key order.
+/// Unconflicted `(key, event ID)` pairs and conflicted keys with each state set's event, both in
+/// key order.
 pub(crate) struct Split<'a> {
     pub unconflicted: Vec<(&'a StateKey, &'a String)>,
-    pub conflicted: Vec<(&'a StateKey, Vec<&'a String>)>,
+    /// Per conflicted key, the event of each state set (`None` where the set lacks the key).
+    pub conflicted: Vec<(&'a StateKey, Vec<Option<&'a String>>)>,
 }
 
 /// State resolution v2: a key is unconflicted if every state set has it with the same event;
@@ -21,30 +22,88 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
         unconflicted: Vec::with_capacity(largest),
         conflicted: Vec::new(),
     };
-    let mut values: Vec<Option<&String>> = Vec::with_capacity(sets.len());
-    while let Some(key) = heads.iter().flatten().map(|(key, _)| *key).min() {
-        values.clear();
-        for (head, iterator) in heads.iter_mut().zip(&mut iterators) {
-            match *head {
-                Some((head_key, id)) if head_key == key => {
-                    values.push(Some(id));
-                    *head = iterator.next();
+    loop {
+        // The smallest key among the heads, and whether every set is at it.
+        let mut key: Option<&StateKey> = None;
+        let mut everywhere = true;
+        for (head_key, _) in heads.iter().flatten() {
+            match key.map(|key| (*head_key).cmp(key)) {
+                None => key = Some(head_key),
+                Some(std::cmp::Ordering::Less) => {
+                    key = Some(head_key);
+                    everywhere = false;
                 }
-                _ => values.push(None),
+                Some(std::cmp::Ordering::Equal) => {}
+                Some(std::cmp::Ordering::Greater) => everywhere = false,
             }
         }
-        let first = values.first().copied().flatten();
+        let Some(key) = key else { break };
+        everywhere &= heads.iter().all(Option::is_some);
+        let values: Vec<Option<&String>> = heads
+            .iter_mut()
+            .zip(&mut iterators)
+            .map(|(head, iterator)| match *head {
+                Some((head_key, id)) if everywhere || head_key == key => {
+                    *head = iterator.next();
+                    Some(id)
+                }
+                _ => None,
+            })
+            .collect();
+        let first = values[0];
         match first {
             Some(id) if values.iter().all(|value| *value == first) => {
                 split.unconflicted.push((key, id));
             }
-            _ => {
-                let mut ids: Vec<&String> = values.iter().flatten().copied().collect();
-                ids.sort_unstable();
-                ids.dedup();
-                split.conflicted.push((key, ids));
-            }
+            _ => split.conflicted.push((key, values)),
         }
     }
     split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(entries: &[(&str, &str)]) -> StateMap {
+        entries
+            .iter()
+            .map(|(key, id)| ((key.to_string(), String::new()), id.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn keys_missing_from_a_set_or_with_different_events_are_conflicted() {
+        let sets = [
+            state(&[("a", "$1"), ("b", "$2"), ("c", "$3")]),
+            state(&[("a", "$1"), ("b", "$9"), ("d", "$4")]),
+        ];
+        let split = split_v2(&sets);
+        let unconflicted: Vec<_> = split
+            .unconflicted
+            .iter()
+            .map(|(k, id)| (k.0.as_str(), id.as_str()))
+            .collect();
+        assert_eq!(unconflicted, [("a", "$1")]);
+        let conflicted: Vec<_> = split
+            .conflicted
+            .iter()
+            .map(|(k, ids)| {
+                (
+                    k.0.as_str(),
+                    ids.iter()
+                        .map(|id| id.map(String::as_str))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            conflicted,
+            [
+                ("b", vec![Some("$2"), Some("$9")]),
+                ("c", vec![Some("$3"), None]),
+                ("d", vec![None, Some("$4")]),
+            ]
+        );
+    }
 }

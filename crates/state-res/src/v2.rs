@@ -1,15 +1,15 @@
-//! State resolution v2 (room versions 2–11) and v2.1 (room version 12).
+//! State resolution v2 (room versions 2–11) and v2.1 (room version 12): the stateless front
+//! (the auth graph of the state sets and the full conflicted set), and the steps after it, which
+//! the room index shares.
 
-use std::borrow::Cow;
-
-use matrix_auth_rules::POWER_LEVELS;
+use matrix_auth_rules::{Event, POWER_LEVELS};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::StateResolution;
 
-use crate::conflicted_set::full_conflicted_set;
+use crate::conflicted_set::{SetEvents, full_conflicted_set};
 use crate::graph::{AuthGraph, Node};
 use crate::iterative::iterative_auth_checks;
-use crate::mainline::mainline_sort;
+use crate::mainline::{Mainline, Walk, mainline_sort};
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
 use crate::room::{NodeRooms, RoomGuard};
@@ -24,8 +24,20 @@ pub struct Stats {
     pub conflicted_keys: usize,
     /// Events in the full conflicted set.
     pub full_conflicted_set: usize,
-    /// Events interned from the state sets' auth chains.
+    /// Events of the auth graph read (stateless: the state sets' auth chains; with a room index:
+    /// the events around the full conflicted set).
     pub auth_graph: usize,
+}
+
+/// What the steps after the full conflicted set need.
+pub(crate) struct Prepared<'a, E> {
+    /// The events read, with the auth edges of every event of the full conflicted set.
+    pub graph: AuthGraph<'a, E>,
+    /// The full conflicted set, a mark per node.
+    pub in_set: Vec<bool>,
+    /// The node of each unconflicted entry (in the order of [`Split::unconflicted`]).
+    pub unconflicted: Vec<Node>,
+    pub rooms: NodeRooms,
 }
 
 pub(crate) fn resolve<'a, P>(
@@ -37,44 +49,107 @@ pub(crate) fn resolve<'a, P>(
 where
     P: EventProvider + ?Sized,
 {
-    let Split {
-        unconflicted,
-        conflicted,
-    } = split_v2(state_sets);
-    stats.conflicted_keys = conflicted.len();
-    if conflicted.is_empty() {
-        return Ok(unconflicted
-            .into_iter()
-            .map(|(key, id)| (key.clone(), id.clone()))
-            .collect());
+    let split = split_v2(state_sets);
+    stats.conflicted_keys = split.conflicted.len();
+    if split.conflicted.is_empty() {
+        return Ok(unconflicted_state(&split));
     }
+    let prepared = prepare(version, state_sets, &split, provider, stats);
+    finish(version, &split, prepared, &Walk, stats)
+}
 
-    // The auth DAG of every event in the state sets.
-    let state_events: usize = state_sets.iter().map(StateMap::len).sum();
-    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::with_capacity(state_events * 4);
-    let sets: Vec<Vec<Node>> = state_sets
+/// The state when nothing is conflicted.
+pub(crate) fn unconflicted_state(split: &Split<'_>) -> StateMap {
+    split
+        .unconflicted
         .iter()
-        .map(|set| {
-            set.values()
-                .map(|id| graph.intern(provider, Cow::Borrowed(id.as_str())))
-                .collect()
-        })
-        .collect();
-    graph.explore(version, provider);
-    stats.auth_graph = graph.len();
-    let room = match sets.iter().flatten().find_map(|&node| graph.event(node)) {
+        .map(|&(key, id)| (key.clone(), id.clone()))
+        .collect()
+}
+
+/// The room being resolved: that of the first known event of the state sets.
+pub(crate) fn room_guard<'e, E: Event + 'e>(
+    mut events: impl Iterator<Item = Option<&'e E>>,
+) -> RoomGuard {
+    match events.find_map(|event| event) {
         Some(event) => RoomGuard::new(RoomGuard::room_of(event)),
         None => RoomGuard::new(String::new()),
-    };
-    let rooms = NodeRooms::new(room, &graph);
+    }
+}
 
-    let conflicted_nodes: Vec<Node> = conflicted
+/// The stateless front: the auth DAG of every event in the state sets, and the full conflicted
+/// set over it.
+fn prepare<'a, P>(
+    version: &RoomVersion,
+    state_sets: &'a [StateMap],
+    split: &Split<'a>,
+    provider: &'a P,
+    stats: &mut Stats,
+) -> Prepared<'a, P::Event>
+where
+    P: EventProvider + ?Sized,
+{
+    let largest = state_sets.iter().map(StateMap::len).max().unwrap_or(0);
+    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::with_capacity(largest * 4);
+    // Each event once: the unconflicted ones, then per conflicted key each distinct event.
+    let common: Vec<Node> = split
+        .unconflicted
         .iter()
-        .flat_map(|(_, ids)| ids.iter())
-        .filter_map(|id| graph.lookup(id))
+        .map(|(_, id)| graph.intern(provider, id))
         .collect();
+    let mut own = vec![Vec::new(); state_sets.len()];
+    let mut distinct: Vec<(&String, Node)> = Vec::with_capacity(state_sets.len());
+    for (_, ids) in &split.conflicted {
+        distinct.clear();
+        for (set, id) in ids.iter().enumerate() {
+            let Some(id) = *id else { continue };
+            let node = match distinct.iter().find(|(seen, _)| *seen == id) {
+                Some(&(_, node)) => node,
+                None => {
+                    let node = graph.intern(provider, id);
+                    distinct.push((id, node));
+                    node
+                }
+            };
+            own[set].push(node);
+        }
+    }
+    let guard = room_guard(
+        state_sets
+            .iter()
+            .flat_map(StateMap::values)
+            .map(|id| graph.lookup(id).and_then(|node| graph.event(node))),
+    );
+    graph.explore(version, provider, &guard);
+    stats.auth_graph = graph.len();
+    let rooms = NodeRooms::new(guard);
+
     let subgraph = version.state_resolution == StateResolution::V2_1;
-    let in_set = full_conflicted_set(&graph, &sets, &conflicted_nodes, subgraph);
+    let sets = SetEvents { common, own };
+    let in_set = full_conflicted_set(&graph, &sets, subgraph);
+    Prepared {
+        graph,
+        in_set,
+        unconflicted: sets.common,
+        rooms,
+    }
+}
+
+/// The steps after the full conflicted set: power events sorted and applied, the others sorted
+/// by mainline and applied, and the unconflicted state laid over the result.
+pub(crate) fn finish<E: Event>(
+    version: &RoomVersion,
+    split: &Split<'_>,
+    prepared: Prepared<'_, E>,
+    mainline: &dyn Mainline<E>,
+    stats: &mut Stats,
+) -> Result<StateMap, ResolveError> {
+    let Prepared {
+        graph,
+        in_set,
+        unconflicted,
+        rooms,
+    } = prepared;
     let mut members = Vec::new();
     for (node, &marked) in in_set.iter().enumerate() {
         if marked {
@@ -87,13 +162,12 @@ where
 
     // v2 starts from the unconflicted state, v2.1 from an empty state; either way the
     // unconflicted keys are known to the state, as the result keeps their events.
-    let mut state = WorkingState::with_capacity(unconflicted.len() + members.len());
-    for (key, id) in &unconflicted {
+    let empty_start = version.state_resolution == StateResolution::V2_1;
+    let mut state = WorkingState::with_capacity(split.unconflicted.len() + members.len());
+    for ((key, _), node) in split.unconflicted.iter().zip(&unconflicted) {
         let slot = state.intern_unconflicted(&key.0, &key.1);
-        if !subgraph {
-            if let Some(node) = graph.lookup(id) {
-                state.set(slot, node);
-            }
+        if !empty_start {
+            state.set(slot, *node);
         }
     }
 
@@ -109,16 +183,17 @@ where
         .filter(|&node| !is_power[node as usize])
         .collect();
     let power_levels = state.get(POWER_LEVELS, "");
-    mainline_sort(&graph, power_levels, &mut others, &rooms)?;
+    mainline_sort(&graph, mainline, power_levels, &mut others, &rooms)?;
     iterative_auth_checks(version, &graph, &others, &mut state, &rooms)?;
 
     // The unconflicted state wins over what was resolved: merge the resolved entries of the
     // other keys into the (sorted) unconflicted ones, and build the map from sorted entries.
     let mut extra: Vec<((&str, &str), Node)> = state.resolved_entries().collect();
     extra.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut entries: Vec<(StateKey, String)> = Vec::with_capacity(unconflicted.len() + extra.len());
+    let mut entries: Vec<(StateKey, String)> =
+        Vec::with_capacity(split.unconflicted.len() + extra.len());
     let mut extra = extra.into_iter().peekable();
-    for (key, id) in &unconflicted {
+    for &(key, id) in &split.unconflicted {
         while let Some(((event_type, state_key), node)) =
             extra.next_if(|((t, k), _)| (*t, *k) < (key.0.as_str(), key.1.as_str()))
         {
@@ -127,7 +202,7 @@ where
                 graph.id(node).to_owned(),
             ));
         }
-        entries.push(((*key).clone(), (*id).clone()));
+        entries.push((key.clone(), id.clone()));
     }
     for ((event_type, state_key), node) in extra {
         entries.push((

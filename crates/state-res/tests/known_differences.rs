@@ -5,7 +5,7 @@
 
 mod support;
 
-use matrix_state_res::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::room_file::{BuildOptions, RoomFile};
 use serde_json::json;
 use support::run_oracle;
 

@@ -12,9 +12,11 @@ mod support;
 
 use matrix_auth_rules::Event;
 use matrix_event_format::RoomVersion;
-use matrix_state_res::room_file::{BuildOptions, RoomFile};
-use support::generator::{Rng, generate};
-use support::{oracle_state, run_oracle, same_verdict};
+use matrix_test_support::Rng;
+use matrix_test_support::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::verdict::same_verdict;
+use support::generator::generate;
+use support::{oracle_state, run_oracle};
 
 const VERSIONS: [&str; 6] = ["1", "2", "6", "10", "11", "12"];
 /// Rooms per oracle call (Synapse is imported once per call).

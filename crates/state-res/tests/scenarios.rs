@@ -6,13 +6,14 @@
 
 mod support;
 
-use matrix_state_res::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::verdict::same_verdict;
 use serde_json::Value;
-use support::{oracle_state, run_oracle, same_verdict};
+use support::{oracle_state, run_oracle};
 
 #[test]
 fn scenarios_pass() {
-    let dir = support::peers_dir().join("oracle/scenarios");
+    let dir = matrix_test_support::peers_dir().join("oracle/scenarios");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())

@@ -15,32 +15,8 @@ use matrix_auth_rules::{Event, PduEvent, auth_types_for_event, check_event};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::{CreatorRule, EventIdFormat, RoomIdFormat};
 use matrix_state_res::{StateMap, resolve_with_stats};
+use matrix_test_support::Rng;
 use serde_json::{Value, json};
-
-/// splitmix64: a small seeded generator, so every run checks the same rooms.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
-}
 
 const USERS: [&str; 8] = [
     "@alice:a.example",

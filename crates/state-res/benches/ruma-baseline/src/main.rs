@@ -1,31 +1,41 @@
-//! Times matrix-state-res, ruma-state-res 0.18 and Synapse (the oracle's `elapsed_ms`) on the
-//! same rooms (oracle JSON files with `state_sets`), checks that they agree, and prints a table.
+//! Times matrix-state-res against ruma-state-res 0.18 and Synapse (the oracle's `elapsed_ms`) on
+//! the same rooms (oracle JSON files with `state_sets`), checks that all three agree, and prints
+//! one table row per room; `--summary` prints the table by room shape.
 //!
-//!     stateres-ruma-baseline [--synapse PYTHON --oracle DIR] ROOM.json…
+//!     stateres-ruma-baseline [--synapse ORACLE.jsonl] [--rows ROWS.jsonl] [--rounds N]
+//!                            [--no-header] ROOM.json…
+//!     stateres-ruma-baseline --summary ROWS.jsonl
 //!
-//! Timings: median of repeated runs within about one second per implementation and room
-//! (ours and ruma in this process, one after the other); Synapse: the minimum `elapsed_ms` over
-//! three passes of `stateres_oracle.py` over all files in one process (the first resolution of a
-//! process pays for lazy imports).
+//! `--rows` appends each room's figures as a JSON line, which `--summary` reads.
+//! `--repeat ours|ruma|ruma-resolve N` runs only that implementation N times per room (for
+//! profilers and instruction counts), printing nothing.
 //!
-//! ruma needs the full auth chain of each state set as input, and (v12) the conflicted state
-//! subgraph; matrix-state-res computes both itself. So ruma is timed twice: `resolve` alone
-//! with the chains precomputed, and with the chains computed (memoised, iteratively) inside the
-//! timed region, which is the like-for-like figure.
+//! Timings: ours and ruma are run in interleaved rounds (ours, ruma with its inputs, ruma
+//! resolve alone, again …), each round repeating one implementation for about 40 ms; the figure
+//! is the median of all repetitions. Synapse: the `elapsed_ms` lines of one oracle run over all
+//! rooms (`--synapse`, minimum over the passes in that file).
+//!
+//! ruma needs each state set's full auth chain (and, in room version 12, the conflicted state
+//! subgraph) as input; matrix-state-res computes both itself. "ruma" is the like-for-like figure:
+//! ruma's `resolve` plus those inputs computed in the timed region the way a homeserver with an
+//! auth chain index would: event IDs and auth edges are interned once per room before timing (the
+//! index), and each resolution walks it iteratively with visited marks, then hands ruma the IDs.
+//! "ruma resolve" is `resolve` alone with the inputs precomputed.
 
-use std::collections::{HashMap, HashSet};
-use std::process::Command;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use matrix_auth_rules::Event as _;
-use matrix_state_res::room_file::{Query, RoomFile};
 use matrix_state_res::{StateMap, resolve_with_stats};
+use matrix_test_support::room_file::{Query, RoomFile, parse_state};
 use ruma_common::room_version_rules::{RoomVersionRules, StateResolutionVersion};
 use ruma_common::{
-    EventId, MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId, UserId,
+    EventId, MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId,
+    RoomVersionId, UserId,
 };
 use ruma_events::{StateEventType, TimelineEventType};
 use ruma_state_res::utils::event_id_set::EventIdSet;
+use serde_json::{Value, json};
 use serde_json::value::RawValue;
 
 struct RumaPdu {
@@ -122,47 +132,160 @@ fn ruma_state(state: &StateMap) -> RumaState {
         .collect()
 }
 
-/// The full auth chain (events included) of each state set, memoised and iterative.
-fn auth_chains(
-    events: &HashMap<OwnedEventId, RumaPdu>,
-    sets: &[RumaState],
-) -> Vec<EventIdSet<OwnedEventId>> {
-    let mut memo: HashMap<&EventId, HashSet<&EventId>> = HashMap::new();
-    let mut chains = Vec::new();
-    for set in sets {
-        let mut chain: HashSet<&EventId> = HashSet::new();
-        for id in set.values() {
-            let mut stack: Vec<&EventId> = vec![&**id];
-            while let Some(&current) = stack.last() {
-                if memo.contains_key(current) {
-                    stack.pop();
-                    continue;
-                }
-                let parents: Vec<&EventId> = events
-                    .get(current)
-                    .map(|e| e.auth_events.iter().map(|a| &**a).collect())
-                    .unwrap_or_default();
-                let todo: Vec<&EventId> = parents
-                    .iter()
-                    .copied()
-                    .filter(|p| !memo.contains_key(p))
-                    .collect();
-                if !todo.is_empty() {
-                    stack.extend(todo);
-                    continue;
-                }
-                let mut acc: HashSet<&EventId> = HashSet::from([current]);
-                for parent in parents {
-                    acc.extend(memo[parent].iter().copied());
-                }
-                memo.insert(current, acc);
-                stack.pop();
-            }
-            chain.extend(memo[&**id].iter().copied());
-        }
-        chains.push(chain.into_iter().map(EventId::to_owned).collect());
+/// A homeserver's auth chain index: event IDs interned, auth edges (v12: plus the implied create
+/// event) as indices, both directions. Built once per room, outside the timed region.
+struct ChainIndex {
+    ids: Vec<OwnedEventId>,
+    index: HashMap<OwnedEventId, u32>,
+    parents: Vec<Vec<u32>>,
+    children: Vec<Vec<u32>>,
+}
+
+/// Visited marks for one walk: a node is marked if its stamp equals the walk's.
+struct Marks {
+    stamps: Vec<u32>,
+    current: u32,
+}
+
+impl Marks {
+    fn next(&mut self) {
+        self.current += 1;
     }
-    chains
+    fn mark(&mut self, node: u32) -> bool {
+        let stamp = &mut self.stamps[node as usize];
+        let fresh = *stamp != self.current;
+        *stamp = self.current;
+        fresh
+    }
+    fn marked(&self, node: u32) -> bool {
+        self.stamps[node as usize] == self.current
+    }
+}
+
+impl ChainIndex {
+    fn new(events: &HashMap<OwnedEventId, RumaPdu>, room: &RoomFile) -> Self {
+        let mut ids: Vec<OwnedEventId> = room
+            .order()
+            .iter()
+            .map(|id| OwnedEventId::try_from(id.as_str()).expect("event ID"))
+            .collect();
+        let mut index: HashMap<OwnedEventId, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i as u32))
+            .collect();
+        let implied_create = (room.version.id == "12").then(|| {
+            let create = format!("${}", room.room_id.trim_start_matches('!'));
+            OwnedEventId::try_from(create).expect("event ID")
+        });
+        let mut parents = Vec::with_capacity(ids.len());
+        for id in ids.clone() {
+            let event = &events[&id];
+            let mut edges: Vec<OwnedEventId> = event.auth_events.clone();
+            if let Some(create) = &implied_create {
+                if *create != id && !edges.contains(create) {
+                    edges.push(create.clone());
+                }
+            }
+            let nodes = edges
+                .into_iter()
+                .map(|edge| {
+                    let next = index.len() as u32;
+                    *index.entry(edge.clone()).or_insert_with(|| {
+                        ids.push(edge);
+                        next
+                    })
+                })
+                .collect();
+            parents.push(nodes);
+        }
+        parents.resize(ids.len(), Vec::new());
+        let mut children = vec![Vec::new(); ids.len()];
+        for (child, nodes) in parents.iter().enumerate() {
+            for &parent in nodes {
+                children[parent as usize].push(child as u32);
+            }
+        }
+        ChainIndex {
+            ids,
+            index,
+            parents,
+            children,
+        }
+    }
+
+    fn marks(&self) -> Marks {
+        Marks {
+            stamps: vec![0; self.ids.len()],
+            current: 0,
+        }
+    }
+
+    /// The full auth chain of each state set (its events included).
+    fn auth_chains(&self, sets: &[RumaState], marks: &mut Marks) -> Vec<EventIdSet<OwnedEventId>> {
+        let mut stack = Vec::new();
+        sets.iter()
+            .map(|set| {
+                marks.next();
+                let mut chain = EventIdSet::with_capacity(self.ids.len());
+                for id in set.values() {
+                    if let Some(&node) = self.index.get(&**id) {
+                        if marks.mark(node) {
+                            stack.push(node);
+                        }
+                    }
+                }
+                while let Some(node) = stack.pop() {
+                    chain.insert(self.ids[node as usize].clone());
+                    for &parent in &self.parents[node as usize] {
+                        if marks.mark(parent) {
+                            stack.push(parent);
+                        }
+                    }
+                }
+                chain
+            })
+            .collect()
+    }
+
+    /// The conflicted state subgraph: events on an auth path between two conflicted events.
+    fn conflicted_subgraph(
+        &self,
+        conflicted: &ruma_state_res::StateMap<Vec<OwnedEventId>>,
+        ancestors: &mut Marks,
+        found: &mut Marks,
+    ) -> EventIdSet<OwnedEventId> {
+        let starts: Vec<u32> = conflicted
+            .values()
+            .flatten()
+            .filter_map(|id| self.index.get(&**id).copied())
+            .collect();
+        ancestors.next();
+        let mut stack: Vec<u32> = starts
+            .iter()
+            .copied()
+            .filter(|&n| ancestors.mark(n))
+            .collect();
+        while let Some(node) = stack.pop() {
+            for &parent in &self.parents[node as usize] {
+                if ancestors.mark(parent) {
+                    stack.push(parent);
+                }
+            }
+        }
+        found.next();
+        let mut subgraph = EventIdSet::new();
+        stack.extend(starts.iter().copied().filter(|&n| found.mark(n)));
+        while let Some(node) = stack.pop() {
+            subgraph.insert(self.ids[node as usize].clone());
+            for &child in &self.children[node as usize] {
+                if ancestors.marked(child) && found.mark(child) {
+                    stack.push(child);
+                }
+            }
+        }
+        subgraph
+    }
 }
 
 fn ruma_resolve(
@@ -170,6 +293,7 @@ fn ruma_resolve(
     events: &HashMap<OwnedEventId, RumaPdu>,
     sets: &[RumaState],
     chains: Vec<EventIdSet<OwnedEventId>>,
+    subgraph: impl Fn(&ruma_state_res::StateMap<Vec<OwnedEventId>>) -> EventIdSet<OwnedEventId>,
 ) -> RumaState {
     let StateResolutionVersion::V2(state_res) = &rules.state_res else {
         panic!("ruma-state-res implements v2 and v2.1 only");
@@ -179,132 +303,286 @@ fn ruma_resolve(
         state_res,
         sets.iter(),
         chains,
-        |id| events.get(id),
-        |_| None,
+        |id: &EventId| events.get(id),
+        |conflicted| Some(subgraph(conflicted)),
     )
     .expect("ruma resolves")
 }
 
-/// Median time of `run` over repetitions filling about one second (at least 5).
-fn time<T>(mut run: impl FnMut() -> T) -> Duration {
-    let mut samples = Vec::new();
-    let start = Instant::now();
-    while samples.len() < 5 || (start.elapsed() < Duration::from_secs(1) && samples.len() < 2000) {
-        let t = Instant::now();
-        std::hint::black_box(run());
-        samples.push(t.elapsed());
+/// Per implementation, the durations of its repetitions.
+struct Samples(Vec<Vec<Duration>>);
+
+impl Samples {
+    /// Runs the implementations in `rounds` interleaved rounds of about 40 ms each.
+    fn interleaved(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Samples {
+        let mut samples = vec![Vec::new(); runs.len()];
+        for _ in 0..rounds {
+            for (run, samples) in runs.iter_mut().zip(&mut samples) {
+                let start = Instant::now();
+                while start.elapsed() < Duration::from_millis(40) || samples.len() < 3 {
+                    let t = Instant::now();
+                    run();
+                    samples.push(t.elapsed());
+                }
+            }
+        }
+        Samples(samples)
     }
-    samples.sort();
-    samples[samples.len() / 2]
+
+    fn median_ms(&mut self, which: usize) -> f64 {
+        let samples = &mut self.0[which];
+        samples.sort();
+        samples[samples.len() / 2].as_secs_f64() * 1e3
+    }
 }
 
-fn synapse_times(python: &str, oracle: &str, files: &[String]) -> HashMap<String, (f64, String)> {
-    let mut best: HashMap<String, (f64, String)> = HashMap::new();
-    let mut args = vec![format!("{oracle}/stateres_oracle.py")];
-    for _ in 0..3 {
-        args.extend(files.iter().cloned());
-    }
-    let output = Command::new(python)
-        .args(&args)
-        .output()
-        .expect("oracle runs");
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let value: serde_json::Value = serde_json::from_str(line).expect("oracle JSON");
+/// The oracle's result lines: per file, the minimum `elapsed_ms` and the resolved state.
+fn synapse_results(path: &str) -> HashMap<String, (f64, StateMap)> {
+    let text = std::fs::read_to_string(path).expect("Synapse results");
+    let mut best: HashMap<String, (f64, StateMap)> = HashMap::new();
+    for line in text.lines() {
+        let value: Value = serde_json::from_str(line).expect("oracle JSON");
         let file = value["file"].as_str().unwrap_or_default().to_owned();
         let ms = value["elapsed_ms"].as_f64().unwrap_or(f64::NAN);
-        let state = value["resolved_state"].to_string();
+        let state = parse_state(&value["resolved_state"]).expect("oracle state");
         let entry = best.entry(file).or_insert((f64::INFINITY, state));
         entry.0 = entry.0.min(ms);
     }
     best
 }
 
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1e3
+/// What to time: interleaved rounds of all three, or one implementation repeated.
+enum Mode {
+    Rounds(usize),
+    Repeat(String, usize),
+}
+
+fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) -> Option<Value> {
+    let room = RoomFile::from_slice(&std::fs::read(file).expect("room file")).expect("room");
+    let Some(Query::StateSets(sets)) = room.query() else {
+        panic!("{file}: needs state_sets");
+    };
+    let sets: Vec<StateMap> = sets.iter().map(|set| room.to_ids(set)).collect();
+    let (ours_state, stats) =
+        resolve_with_stats(room.version, &sets, room.events()).expect("resolves");
+
+    let rules = RoomVersionId::try_from(room.version.id)
+        .ok()
+        .and_then(|id| id.rules())
+        .expect("ruma knows the room version");
+    let events = ruma_events(&room);
+    let ruma_sets: Vec<RumaState> = sets.iter().map(ruma_state).collect();
+    let index = ChainIndex::new(&events, &room);
+    let mut chain_marks = index.marks();
+    let subgraph_marks = std::cell::RefCell::new((index.marks(), index.marks()));
+    let chains = index.auth_chains(&ruma_sets, &mut chain_marks);
+    let subgraph = std::cell::RefCell::new(EventIdSet::new());
+    let precomputed = |c: &ruma_state_res::StateMap<Vec<OwnedEventId>>| {
+        let mut cached = subgraph.borrow_mut();
+        if cached.is_empty() {
+            *cached = index.conflicted_subgraph(c, &mut index.marks(), &mut index.marks());
+        }
+        cached.clone()
+    };
+    let ruma_result = ruma_resolve(&rules, &events, &ruma_sets, chains.clone(), precomputed);
+
+    let mut ours = || {
+        std::hint::black_box(resolve_with_stats(room.version, &sets, room.events()).ok());
+    };
+    let mut ruma_fair = || {
+        let chains = index.auth_chains(&ruma_sets, &mut chain_marks);
+        let state = ruma_resolve(&rules, &events, &ruma_sets, chains, |c| {
+            let (ancestors, found) = &mut *subgraph_marks.borrow_mut();
+            index.conflicted_subgraph(c, ancestors, found)
+        });
+        std::hint::black_box(state);
+    };
+    let mut ruma_only = || {
+        let state = ruma_resolve(&rules, &events, &ruma_sets, chains.clone(), precomputed);
+        std::hint::black_box(state);
+    };
+    let rounds = match mode {
+        Mode::Rounds(rounds) => *rounds,
+        Mode::Repeat(which, times) => {
+            let run: &mut dyn FnMut() = match which.as_str() {
+                "ours" => &mut ours,
+                "ruma" => &mut ruma_fair,
+                "ruma-resolve" => &mut ruma_only,
+                _ => panic!("--repeat ours|ruma|ruma-resolve N"),
+            };
+            (0..*times).for_each(|_| run());
+            return None;
+        }
+    };
+    let mut samples = Samples::interleaved(rounds, &mut [&mut ours, &mut ruma_fair, &mut ruma_only]);
+    let (ours_ms, fair_ms, only_ms) = (
+        samples.median_ms(0),
+        samples.median_ms(1),
+        samples.median_ms(2),
+    );
+
+    let ruma_as_ours: StateMap = ruma_result
+        .iter()
+        .map(|((t, k), id)| ((t.to_string(), k.clone()), id.to_string()))
+        .collect();
+    let ours_labels = room.to_labels(&ours_state);
+    let (synapse_ms, synapse_agrees) = match synapse.get(file) {
+        Some((ms, state)) => (*ms, Some(*state == ours_labels)),
+        None => (f64::NAN, None),
+    };
+    let agree = match (ruma_as_ours == ours_state, synapse_agrees) {
+        (true, Some(true)) => "ruma, Synapse",
+        (true, None) => "ruma",
+        (false, Some(true)) => "Synapse (ruma differs)",
+        (true, Some(false)) => "ruma (Synapse differs)",
+        (false, _) => "NEITHER",
+    };
+    let name = std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Some(json!({
+        "room": name, "version": room.version.id, "events": room.events().len(),
+        "conflicted_keys": stats.conflicted_keys, "full_conflicted_set": stats.full_conflicted_set,
+        "ours_ms": ours_ms, "ruma_ms": fair_ms, "ruma_resolve_ms": only_ms,
+        "synapse_ms": synapse_ms, "agree": agree,
+    }))
+}
+
+const HEADER: &str = "| room | events | conflicted keys | full conflicted set | matrix-state-res | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | agree |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
+
+fn row(r: &Value) -> String {
+    let f = |key: &str| r[key].as_f64().unwrap_or(f64::NAN);
+    let ours = f("ours_ms");
+    format!(
+        "| {} | {} | {} | {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.1} ms | {:.1}× | {:.1}× | {:.0}× | {} |",
+        r["room"].as_str().unwrap_or_default(),
+        r["events"],
+        r["conflicted_keys"],
+        r["full_conflicted_set"],
+        ours,
+        f("ruma_ms"),
+        f("ruma_resolve_ms"),
+        f("synapse_ms"),
+        f("ruma_ms") / ours,
+        f("ruma_resolve_ms") / ours,
+        f("synapse_ms") / ours,
+        r["agree"].as_str().unwrap_or_default(),
+    )
+}
+
+/// The shape of a room named `v{version}_{events}e_{forks}f_{users}u_s{seed}`: all but the seed.
+fn shape(room: &str) -> String {
+    room.rsplit_once("_s").map_or(room, |(shape, _)| shape).to_owned()
+}
+
+/// Rows grouped by room shape: ranges over seeds of the times and ratios.
+fn summary(path: &str) {
+    let text = std::fs::read_to_string(path).expect("rows");
+    let rows: Vec<Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let mut shapes: Vec<String> = rows
+        .iter()
+        .map(|r| shape(r["room"].as_str().unwrap_or_default()))
+        .collect();
+    shapes.dedup();
+    let mut seen = std::collections::HashSet::new();
+    shapes.retain(|s| seen.insert(s.clone()));
+    println!(
+        "| shape | rooms | conflicted keys | full conflicted set | matrix-state-res | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | agree |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    let range = |values: Vec<f64>, digits: usize| {
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if format!("{min:.digits$}") == format!("{max:.digits$}") {
+            format!("{min:.digits$}")
+        } else {
+            format!("{min:.digits$}–{max:.digits$}")
+        }
+    };
+    for s in &shapes {
+        let group: Vec<&Value> = rows
+            .iter()
+            .filter(|r| shape(r["room"].as_str().unwrap_or_default()) == *s)
+            .collect();
+        let values = |f: &dyn Fn(&Value) -> f64| group.iter().map(|r| f(r)).collect::<Vec<f64>>();
+        let get = |key: &'static str| move |r: &Value| r[key].as_f64().unwrap_or(f64::NAN);
+        let ratio = |key: &'static str| {
+            move |r: &Value| r[key].as_f64().unwrap_or(f64::NAN) / r["ours_ms"].as_f64().unwrap_or(f64::NAN)
+        };
+        let agree = group.iter().all(|r| r["agree"] == "ruma, Synapse");
+        println!(
+            "| {s} | {} | {} | {} | {} ms | {} ms | {} ms | {} ms | {}× | {}× | {}× | {} |",
+            group.len(),
+            range(values(&get("conflicted_keys")), 0),
+            range(values(&get("full_conflicted_set")), 0),
+            range(values(&get("ours_ms")), 3),
+            range(values(&get("ruma_ms")), 3),
+            range(values(&get("ruma_resolve_ms")), 3),
+            range(values(&get("synapse_ms")), 1),
+            range(values(&ratio("ruma_ms")), 1),
+            range(values(&ratio("ruma_resolve_ms")), 1),
+            range(values(&ratio("synapse_ms")), 0),
+            if agree { "all three" } else { "NO" },
+        );
+    }
+    let all = |key: &'static str| {
+        rows.iter()
+            .map(|r| r[key].as_f64().unwrap_or(f64::NAN) / r["ours_ms"].as_f64().unwrap_or(f64::NAN))
+            .collect::<Vec<f64>>()
+    };
+    println!(
+        "\n{} rooms: vs ruma {}×, vs ruma resolve {}×, vs Synapse {}×; all three agree on {}",
+        rows.len(),
+        range(all("ruma_ms"), 1),
+        range(all("ruma_resolve_ms"), 1),
+        range(all("synapse_ms"), 0),
+        rows.iter().filter(|r| r["agree"] == "ruma, Synapse").count(),
+    );
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut python, mut oracle, mut files, mut header) = (None, None, Vec::new(), true);
+    let (mut synapse, mut rows, mut files, mut header, mut mode) =
+        (None, None, Vec::new(), true, Mode::Rounds(7));
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--synapse" => python = args.next(),
-            "--oracle" => oracle = args.next(),
+            "--synapse" => synapse = args.next(),
+            "--rows" => rows = args.next(),
+            "--rounds" => {
+                mode = Mode::Rounds(args.next().and_then(|n| n.parse().ok()).expect("--rounds N"))
+            }
+            "--repeat" => {
+                let which = args.next().expect("--repeat IMPL N");
+                let times = args.next().and_then(|n| n.parse().ok()).expect("--repeat IMPL N");
+                mode = Mode::Repeat(which, times);
+                header = false;
+            }
             "--no-header" => header = false,
+            "--summary" => return summary(&args.next().expect("--summary ROWS.jsonl")),
             _ => files.push(arg),
         }
     }
-    let synapse = match (&python, &oracle) {
-        (Some(python), Some(oracle)) => synapse_times(python, oracle, &files),
-        _ => HashMap::new(),
-    };
+    let synapse = synapse.as_deref().map(synapse_results).unwrap_or_default();
     if header {
-        println!(
-            "| room | events | conflicted keys | full conflicted set | matrix-state-res | ruma resolve | ruma + auth chains | Synapse | vs ruma (+chains) | vs Synapse | agree |"
-        );
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        println!("{HEADER}");
     }
     for file in &files {
-        let room = RoomFile::from_slice(&std::fs::read(file).expect("room file")).expect("room");
-        let Some(Query::StateSets(sets)) = room.query() else {
-            panic!("{file}: needs state_sets");
+        let Some(result) = measure(file, &mode, &synapse) else {
+            continue;
         };
-        let sets: Vec<StateMap> = sets.iter().map(|set| room.to_ids(set)).collect();
-        let (ours_state, stats) =
-            resolve_with_stats(room.version, &sets, room.events()).expect("resolves");
-        let ours = time(|| resolve_with_stats(room.version, &sets, room.events()));
-
-        let rules = RoomVersionRules::V10;
-        assert_eq!(
-            room.version.id, "10",
-            "the comparison uses room version 10 rules"
-        );
-        let events = ruma_events(&room);
-        let ruma_sets: Vec<RumaState> = sets.iter().map(ruma_state).collect();
-        let chains = auth_chains(&events, &ruma_sets);
-        let ruma_state_result = ruma_resolve(&rules, &events, &ruma_sets, chains.clone());
-        let ruma_only = time(|| ruma_resolve(&rules, &events, &ruma_sets, chains.clone()));
-        let ruma_full = time(|| {
-            let chains = auth_chains(&events, &ruma_sets);
-            ruma_resolve(&rules, &events, &ruma_sets, chains)
-        });
-
-        let ruma_as_ours: StateMap = ruma_state_result
-            .iter()
-            .map(|((t, k), id)| ((t.to_string(), k.clone()), id.to_string()))
-            .collect();
-        let ours_labels = room.to_labels(&ours_state);
-        let (synapse_ms, synapse_agrees) = match synapse.get(file) {
-            Some((ms, state)) => {
-                let theirs: serde_json::Value = serde_json::from_str(state).expect("state");
-                let theirs = matrix_state_res::room_file::parse_state(&theirs).expect("state");
-                (*ms, Some(theirs == ours_labels))
-            }
-            None => (f64::NAN, None),
-        };
-        let agree = match (ruma_as_ours == ours_state, synapse_agrees) {
-            (true, Some(true)) => "ruma, Synapse",
-            (true, None) => "ruma",
-            (false, Some(true)) => "Synapse (ruma differs)",
-            (true, Some(false)) => "ruma (Synapse differs)",
-            (false, _) => "NEITHER",
-        };
-        let name = std::path::Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        println!(
-            "| {name} | {} | {} | {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.1} ms | {:.1}× ({:.1}×) | {:.0}× | {agree} |",
-            room.events().len(),
-            stats.conflicted_keys,
-            stats.full_conflicted_set,
-            ms(ours),
-            ms(ruma_only),
-            ms(ruma_full),
-            synapse_ms,
-            ms(ruma_only) / ms(ours),
-            ms(ruma_full) / ms(ours),
-            synapse_ms / ms(ours),
-        );
+        println!("{}", row(&result));
+        if let Some(path) = &rows {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .expect("rows file");
+            writeln!(file, "{result}").expect("write rows");
+        }
     }
 }

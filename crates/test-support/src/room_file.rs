@@ -16,9 +16,8 @@ use std::time::{Duration, Instant};
 use matrix_auth_rules::{CREATE, Event, PduError, PduEvent, Rejection, check_event};
 use matrix_event_format::room_version::{EventIdFormat, RoomIdFormat};
 use matrix_event_format::{JsonObject, RoomVersion};
+use matrix_state_res::{ResolveError, StateMap, Stats, resolve_with_stats};
 use serde_json::{Value, json};
-
-use crate::{ResolveError, StateMap, Stats, resolve_with_stats};
 
 /// Why a room file cannot be read or resolved.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,151 @@
+//! Routing: every path an endpoint has had reaches the same method; unknown paths get
+//! `404 M_UNRECOGNIZED`, known paths with another method `405 M_UNRECOGNIZED`; CORS and
+//! `OPTIONS` for browser clients; unimplemented methods answer `404 M_UNRECOGNIZED`.
+
+mod common;
+
+use common::{RawRequest, SERVER_NAME, case, count, run_table, send, serve};
+use matrix_server::ServerConfig;
+
+fn config() -> ServerConfig {
+    ServerConfig::accept_anything(SERVER_NAME.parse().unwrap())
+}
+
+#[tokio::test]
+async fn every_historical_path_reaches_the_same_method() {
+    let (address, calls) = serve(config()).await;
+    let mut answers = Vec::new();
+    for path in [
+        "/_matrix/client/r0/rooms/%21room%3Aexample.org/history",
+        "/_matrix/client/v3/rooms/%21room%3Aexample.org/history",
+        "/_matrix/client/v4/rooms/%21room%3Aexample.org/history",
+    ] {
+        let response = send(address, &RawRequest::new("GET", path).token("alice")).await;
+        assert_eq!(response.status, 200, "{path}: {:?}", response.json());
+        answers.push(response.json());
+    }
+    assert_eq!(count(&calls), 3);
+    assert!(answers.iter().all(|a| *a == answers[0]));
+    assert_eq!(answers[0]["request"]["params"][0], "!room:example.org");
+    assert_eq!(answers[0]["user_id"], "@alice:127.0.0.1:8448");
+}
+
+#[tokio::test]
+async fn generated_endpoints_of_two_apis_on_one_server() {
+    let (address, calls) = serve(config()).await;
+    let versions = send(address, &RawRequest::new("GET", "/_matrix/client/versions")).await;
+    assert_eq!(versions.status, 200);
+    assert_eq!(versions.json()["versions"][0], "v1.19");
+    assert_eq!(versions.header("content-type"), Some("application/json"));
+    // A method that is not implemented answers as MSC3743 says.
+    let keys = send(address, &RawRequest::new("GET", "/_matrix/key/v2/server")).await;
+    assert_eq!(
+        (keys.status, keys.errcode()),
+        (404, Some("M_UNRECOGNIZED".into()))
+    );
+    assert_eq!(count(&calls), 2);
+}
+
+#[tokio::test]
+async fn a_final_parameter_may_be_empty_with_or_without_its_slash() {
+    let (address, _) = serve(config()).await;
+    for (path, state_key) in [
+        (
+            "/_matrix/client/v3/rooms/%21r%3Aa/state/m.room.name/key",
+            "key",
+        ),
+        ("/_matrix/client/v3/rooms/%21r%3Aa/state/m.room.name/", ""),
+        ("/_matrix/client/v3/rooms/%21r%3Aa/state/m.room.name", ""),
+    ] {
+        let request = RawRequest::new("PUT", path).token("a").body("{}");
+        let response = send(address, &request).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.json()["request"]["params"][2], state_key, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_and_wrong_methods() {
+    let (address, calls) = serve(config()).await;
+    let unknown = |path: &str| {
+        case(
+            "unknown path",
+            RawRequest::new("GET", path),
+            404,
+            "M_UNRECOGNIZED",
+        )
+    };
+    let wrong_method = |method: &str, path: &str| {
+        case(
+            "wrong method",
+            RawRequest::new(method, path),
+            405,
+            "M_UNRECOGNIZED",
+        )
+    };
+    let cases = [
+        unknown("/"),
+        unknown("/_matrix"),
+        unknown("/_matrix/client/v3/unknown"),
+        unknown("/_matrix/client/versions/"),
+        unknown("/_matrix/client/v2/rooms/%21r%3Aa/history"),
+        unknown("/_matrix/client/v3/rooms/%21r%3Aa/history/extra"),
+        unknown(&"/a".repeat(2000)),
+        wrong_method("POST", "/_matrix/client/versions"),
+        wrong_method("DELETE", "/_matrix/client/v3/rooms/%21r%3Aa/history"),
+        wrong_method("GET", "/_matrix/client/v3/join/%21r%3Aa"),
+        wrong_method("PATCH", "/_matrix/federation/v1/send/txn"),
+        wrong_method("BREW", "/_matrix/client/versions"),
+    ];
+    assert_eq!(run_table(address, &calls, &cases, None).await, 0);
+    let wrong = send(
+        address,
+        &RawRequest::new("GET", "/_matrix/client/v3/join/x"),
+    )
+    .await;
+    assert_eq!(wrong.header("allow"), Some("POST"));
+}
+
+#[tokio::test]
+async fn cors_headers_and_options() {
+    let (address, calls) = serve(config()).await;
+    let preflight = RawRequest::new("OPTIONS", "/_matrix/client/v3/join/%23a%3Ab")
+        .header("Origin", "https://app.example")
+        .header("Access-Control-Request-Method", "POST");
+    let response = send(address, &preflight).await;
+    assert_eq!(response.status, 204);
+    assert_eq!(response.header("access-control-allow-origin"), Some("*"));
+    let methods = response.header("access-control-allow-methods").unwrap();
+    for method in ["GET", "POST", "PUT", "DELETE", "OPTIONS"] {
+        assert!(methods.contains(method), "{methods}");
+    }
+    assert_eq!(
+        response.header("access-control-allow-headers"),
+        Some("X-Requested-With, Content-Type, Authorization")
+    );
+    assert_eq!(count(&calls), 0, "OPTIONS runs no method");
+    // On every answer, errors included.
+    for request in [
+        RawRequest::new("GET", "/_matrix/client/versions"),
+        RawRequest::new("GET", "/nowhere"),
+        RawRequest::new("POST", "/_matrix/client/v3/join/%21r%3Aa"),
+    ] {
+        let response = send(address, &request).await;
+        assert_eq!(response.header("access-control-allow-origin"), Some("*"));
+    }
+    let options_unknown = send(address, &RawRequest::new("OPTIONS", "/nowhere")).await;
+    assert_eq!(options_unknown.status, 404);
+
+    let (plain, _) = serve(config().cors(false)).await;
+    let response = send(plain, &RawRequest::new("GET", "/_matrix/client/versions")).await;
+    assert_eq!(response.header("access-control-allow-origin"), None);
+    let options = send(
+        plain,
+        &RawRequest::new("OPTIONS", "/_matrix/client/versions"),
+    )
+    .await;
+    assert_eq!(
+        (options.status, options.errcode()),
+        (405, Some("M_UNRECOGNIZED".into()))
+    );
+}

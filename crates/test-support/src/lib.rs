@@ -1,0 +1,18 @@
+//! Test support shared by the tests and benchmarks of matrix-event-format, matrix-auth-rules and
+//! matrix-state-res; a dev-dependency only, never published.
+//!
+//! - [`Rng`]: a small seeded generator, so that every run checks the same cases;
+//! - [`synapse_python`], [`peers_dir`], [`run_script`]: the Synapse peer for the cross-checks
+//!   (tests fail, never skip, without it);
+//! - feature `auth`: [`verdict`], comparing verdicts with Synapse's;
+//! - feature `rooms`: [`room_file`], rooms in the JSON format of the Synapse oracle.
+
+mod rng;
+#[cfg(feature = "rooms")]
+pub mod room_file;
+mod synapse;
+#[cfg(feature = "auth")]
+pub mod verdict;
+
+pub use rng::Rng;
+pub use synapse::{peers_dir, run_script, synapse_python};
