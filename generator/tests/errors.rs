@@ -24,7 +24,10 @@ fn a_minimal_spec_loads() {
     assert_eq!(spec.operations[0].path, "/_matrix/client/v3/ping");
     let response = spec.operations[0].responses[0].body.as_ref().unwrap();
     let schema = response.json().unwrap().schema.unwrap();
-    assert_eq!(spec.types.get(schema).annotations.title.as_deref(), Some("Pong"));
+    assert_eq!(
+        spec.types.get(schema).annotations.title.as_deref(),
+        Some("Pong")
+    );
 }
 
 #[test]

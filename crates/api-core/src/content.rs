@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(raw.content::<Topic>().unwrap().topic, "x");
         let raw: crate::Raw<serde_json::Value> =
             serde_json::from_str(r#"{"type": "m.room.name", "content": {"name": "x"}}"#).unwrap();
-        assert!(matches!(raw.content::<Topic>(), Err(ContentError::WrongType { .. })));
+        assert!(matches!(
+            raw.content::<Topic>(),
+            Err(ContentError::WrongType { .. })
+        ));
         assert!(to_object(&5).is_err());
     }
 }

@@ -340,10 +340,18 @@ mod tests {
 
     #[test]
     fn defaults_fill_in_and_are_not_written() {
-        let value: Sample = serde_json::from_value(json!({"limit": 10, "full_state": null})).unwrap();
-        assert_eq!(value, Sample { limit: 10, ..Sample::default() });
+        let value: Sample =
+            serde_json::from_value(json!({"limit": 10, "full_state": null})).unwrap();
+        assert_eq!(
+            value,
+            Sample {
+                limit: 10,
+                ..Sample::default()
+            }
+        );
         assert_eq!(serde_json::to_value(&value).unwrap(), json!({}));
-        let value: Sample = serde_json::from_value(json!({"full_state": true, "limit": 5, "via": ["a"]})).unwrap();
+        let value: Sample =
+            serde_json::from_value(json!({"full_state": true, "limit": 5, "via": ["a"]})).unwrap();
         assert_eq!(
             serde_json::to_value(&value).unwrap(),
             json!({"full_state": true, "limit": 5, "via": ["a"]})
@@ -374,7 +382,10 @@ mod tests {
                 wait: Duration::from_millis(2)
             })
         );
-        assert_eq!(serde_json::from_value::<Key>(json!("k")).unwrap(), Key::String("k".into()));
+        assert_eq!(
+            serde_json::from_value::<Key>(json!("k")).unwrap(),
+            Key::String("k".into())
+        );
         assert!(serde_json::from_value::<Key>(json!(1)).is_err());
     }
 }

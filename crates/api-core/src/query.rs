@@ -157,7 +157,12 @@ impl QueryWriter {
 
     /// `name=value` unless the value is the parameter's default (which a server assumes
     /// when the parameter is absent).
-    pub fn push_unless_default<T: QueryValue + PartialEq>(&mut self, name: &str, value: &T, default: &T) {
+    pub fn push_unless_default<T: QueryValue + PartialEq>(
+        &mut self,
+        name: &str,
+        value: &T,
+        default: &T,
+    ) {
         if value != default {
             self.push(name, value);
         }

@@ -17,7 +17,8 @@ use http::{HeaderValue, Request, StatusCode, header};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use matrix_api_core::{IncomingRequest, IncomingResponse, OutgoingResponse};
-use matrix_client_server_api::{get_versions, send_message};
+use matrix_client_server_api::admin::get_versions;
+use matrix_client_server_api::room_events::send_message;
 use matrix_server::{
     AcceptAnything, Assertion, Authenticator, Caller, DEFAULT_BODY_LIMIT, Routes, ServerConfig,
     TokenOwner,

@@ -7,7 +7,8 @@ mod common;
 use std::future::Future;
 
 use common::{RawRequest, SERVER_NAME, generated, send, spawn};
-use matrix_client_server_api::{get_versions, join_room};
+use matrix_client_server_api::admin::get_versions;
+use matrix_client_server_api::membership::join_room;
 use matrix_server::{Caller, Routes, ServerConfig, axum};
 use serde_json::json;
 

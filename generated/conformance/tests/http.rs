@@ -26,7 +26,8 @@ fn through_http<R: OutgoingRequest + IncomingRequest>(
 }
 
 fn server_error<B: AsRef<[u8]>>(request: http::Request<B>) -> (RequestErrorKind, ErrorCode) {
-    let error = cs::room_events::get_room_events::Request::try_from_http_request(request).unwrap_err();
+    let error =
+        cs::room_events::get_room_events::Request::try_from_http_request(request).unwrap_err();
     (error.kind, error.errcode())
 }
 
@@ -147,7 +148,9 @@ fn responses_and_errors_round_trip() {
         .try_into_http_response::<Vec<u8>>()
         .unwrap();
     match cs::membership::join_room::Response::try_from_http_response(http) {
-        Err(FromHttpResponseError::Server(cs::membership::join_room::Error::TooManyRequests(e))) => {
+        Err(FromHttpResponseError::Server(cs::membership::join_room::Error::TooManyRequests(
+            e,
+        ))) => {
             assert_eq!(e.retry_after_ms, Some(500))
         }
         other => panic!("expected 429, got {other:?}"),
@@ -159,7 +162,10 @@ fn responses_and_errors_round_trip() {
         .body(br#"{"errcode": "M_UNKNOWN", "error": "teapot"}"#.to_vec())
         .unwrap();
     match cs::membership::join_room::Response::try_from_http_response(http) {
-        Err(FromHttpResponseError::Server(cs::membership::join_room::Error::Other { status: 418, body })) => {
+        Err(FromHttpResponseError::Server(cs::membership::join_room::Error::Other {
+            status: 418,
+            body,
+        })) => {
             assert_eq!(body.errcode, ErrorCode::Unknown)
         }
         other => panic!("expected Other, got {other:?}"),
@@ -193,7 +199,10 @@ fn several_success_statuses_are_an_enum() {
         .body(b"{}".to_vec())
         .unwrap();
     let response = cs::device::update_device::Response::try_from_http_response(http).unwrap();
-    assert!(matches!(response, cs::device::update_device::Response::Created(_)));
+    assert!(matches!(
+        response,
+        cs::device::update_device::Response::Created(_)
+    ));
 }
 
 #[test]

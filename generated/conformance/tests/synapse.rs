@@ -30,7 +30,7 @@ fn a_client_session_against_synapse() {
         .build()
         .into();
 
-    let versions = call(&agent, base, cs::server::get_versions::Request::new(), None).unwrap();
+    let versions = call(&agent, base, cs::admin::get_versions::Request::new(), None).unwrap();
     assert!(
         versions.versions.iter().any(|v| v.starts_with("v1.")),
         "{:?}",
@@ -68,7 +68,13 @@ fn a_client_session_against_synapse() {
     let login = call(&agent, base, login, None).unwrap();
     let token = Some(login.access_token.as_str());
 
-    let whoami = call(&agent, base, cs::session::get_token_owner::Request::new(), token).unwrap();
+    let whoami = call(
+        &agent,
+        base,
+        cs::session::get_token_owner::Request::new(),
+        token,
+    )
+    .unwrap();
     assert_eq!(whoami.user_id, registered.user_id);
 
     let mut create = cs::room::create_room::Request::new();
@@ -79,13 +85,15 @@ fn a_client_session_against_synapse() {
 
     // Typed contents are sent as they are: their event types fill the path.
     let text = RoomMessageEventContent::text_plain("hello from the generated client");
-    let send = cs::room_events::send_message::Request::new(room.room_id.clone(), "txn1".into(), &text)
-        .unwrap();
+    let send =
+        cs::room_events::send_message::Request::new(room.room_id.clone(), "txn1".into(), &text)
+            .unwrap();
     assert_eq!(send.event_type, "m.room.message");
     let sent = call(&agent, base, send, token).unwrap();
     let notice = RoomMessageEventContent::notice_plain("and a notice");
-    let send = cs::room_events::send_message::Request::new(room.room_id.clone(), "txn2".into(), &notice)
-        .unwrap();
+    let send =
+        cs::room_events::send_message::Request::new(room.room_id.clone(), "txn2".into(), &notice)
+            .unwrap();
     call(&agent, base, send, token).unwrap();
     let topic = RoomTopicEventContent::new("generated code meets Synapse".into());
     let set_topic = cs::room_events::set_room_state_with_key::Request::new(

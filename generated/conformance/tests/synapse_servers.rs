@@ -1,163 +1,159 @@
-//! The generated server stubs against the reference homeserver as their client: Synapse
-//! sends application-service transactions and push notifications to a small server on
-//! 127.0.0.1 that reads every request and writes every response with the generated
-//! application-service and push-gateway code.
+//! Servers built on the generated stubs, with the reference homeserver as their client:
+//! Synapse sends application-service transactions, user and room-alias queries and pings,
+//! and push notifications, to one `matrix_server` router on 127.0.0.1 serving the
+//! application-service and push-gateway traits.
 
 mod peers;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use matrix_api_core::{IncomingRequest, OutgoingResponse};
+use matrix_api_core::{ErrorCode, MatrixError, ServerName};
 use matrix_application_service_api as appservice;
 use matrix_client_server_api as cs;
 use matrix_push_gateway_api as push;
+use matrix_server::{AuthError, Authenticator, Caller, Routes, ServerConfig};
 use peers::{Synapse, call, free_port};
-use serde_json::json;
 
 const HS_TOKEN: &str = "hs_token_conformance";
+const AS_TOKEN: &str = "as_token_conformance";
 
-/// What the stub server received, parsed by the generated code.
+/// What the servers received, as the generated code read it.
 #[derive(Debug)]
 enum Received {
-    Transaction(appservice::send_transaction::Request),
-    Notification(Box<push::notify::Request>),
+    Transaction(appservice::transactions::send_transaction::Request),
+    UserQuery(String),
+    AliasQuery(String),
+    Ping(Option<String>),
+    Notification(Box<push::push::notify::Request>),
 }
 
-/// Reads one HTTP/1.1 request (Content-Length or chunked body).
-fn read_request(stream: &TcpStream) -> Option<http::Request<Vec<u8>>> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?.to_owned(), parts.next()?.to_owned());
-    let mut builder = http::Request::builder().method(method.as_str()).uri(target);
-    let (mut length, mut chunked) = (0usize, false);
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.parse().ok()?;
-        }
-        if name.eq_ignore_ascii_case("transfer-encoding") && value.eq_ignore_ascii_case("chunked") {
-            chunked = true;
-        }
-        builder = builder.header(name, value);
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).ok()?;
-            let size = usize::from_str_radix(size.trim(), 16).ok()?;
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).ok()?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        body.resize(length, 0);
-        reader.read_exact(&mut body).ok()?;
-    }
-    builder.body(body).ok()
+/// The application service and the push gateway: they record what they get.
+struct Stubs {
+    seen: std::sync::Mutex<mpsc::Sender<Received>>,
 }
 
-fn write_response(mut stream: &TcpStream, response: http::Response<Vec<u8>>) {
-    let mut head = format!(
-        "HTTP/1.1 {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        response.status(),
-        response.body().len()
-    );
-    for (name, value) in response.headers() {
-        head.push_str(&format!(
-            "{name}: {}\r\n",
-            value.to_str().unwrap_or_default()
-        ));
+impl Stubs {
+    fn record(&self, item: Received) {
+        let _ = self.seen.lock().unwrap().send(item);
     }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(response.body());
 }
 
-/// Routes a request to the generated stubs.
-fn handle(
-    request: http::Request<Vec<u8>>,
-    seen: &mpsc::Sender<Received>,
-) -> http::Response<Vec<u8>> {
-    let path = request.uri().path().to_owned();
-    if path.starts_with("/_matrix/app/") {
-        let authorised = request
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            == Some(&format!("Bearer {HS_TOKEN}"));
-        assert!(authorised, "Synapse must send the hs_token");
+impl appservice::server::ApplicationServiceApi for Stubs {
+    async fn send_transaction(
+        &self,
+        request: appservice::transactions::send_transaction::Request,
+        caller: Caller,
+    ) -> Result<
+        appservice::transactions::send_transaction::Response,
+        appservice::transactions::send_transaction::Error,
+    > {
+        assert!(matches!(caller, Caller::Homeserver), "{caller:?}");
+        self.record(Received::Transaction(request));
+        Ok(appservice::transactions::send_transaction::Response::new(
+            Default::default(),
+        ))
     }
-    if path.starts_with("/_matrix/app/v1/transactions/") {
-        let transaction = appservice::send_transaction::Request::try_from_http_request(request)
-            .expect("a valid transaction");
-        let _ = seen.send(Received::Transaction(transaction));
-        return appservice::send_transaction::Response {
-            body: Default::default(),
-        }
-        .try_into_http_response()
-        .unwrap();
+
+    async fn query_user_by_id(
+        &self,
+        request: appservice::query::query_user_by_id::Request,
+        _caller: Caller,
+    ) -> Result<
+        appservice::query::query_user_by_id::Response,
+        appservice::query::query_user_by_id::Error,
+    > {
+        self.record(Received::UserQuery(request.user_id));
+        Err(appservice::query::query_user_by_id::Error::NotFound(
+            MatrixError::new(ErrorCode::NotFound, "no such user here"),
+        ))
     }
-    if path == "/_matrix/push/v1/notify" {
-        let notification =
-            push::notify::Request::try_from_http_request(request).expect("a valid notification");
-        let _ = seen.send(Received::Notification(Box::new(notification)));
-        return push::notify::Response {
-            rejected: Vec::new(),
-        }
-        .try_into_http_response()
-        .unwrap();
+
+    async fn query_room_by_alias(
+        &self,
+        request: appservice::query::query_room_by_alias::Request,
+        _caller: Caller,
+    ) -> Result<
+        appservice::query::query_room_by_alias::Response,
+        appservice::query::query_room_by_alias::Error,
+    > {
+        self.record(Received::AliasQuery(request.room_alias));
+        Err(appservice::query::query_room_by_alias::Error::NotFound(
+            MatrixError::new(ErrorCode::NotFound, "no such room here"),
+        ))
     }
-    // Everything else the application service does not know.
-    appservice::query_user_by_id::Error::NotFound(matrix_api_core::MatrixError::new(
-        matrix_api_core::ErrorCode::NotFound,
-        "not here",
-    ))
-    .try_into_http_response()
-    .unwrap()
+
+    async fn ping(
+        &self,
+        request: appservice::ping::ping::Request,
+        _caller: Caller,
+    ) -> Result<appservice::ping::ping::Response, appservice::ping::ping::Error> {
+        self.record(Received::Ping(request.transaction_id));
+        Ok(appservice::ping::ping::Response::new(Default::default()))
+    }
 }
 
-fn serve(listener: TcpListener, seen: mpsc::Sender<Received>) {
-    for stream in listener.incoming().flatten() {
-        if let Some(request) = read_request(&stream) {
-            write_response(&stream, handle(request, &seen));
+impl push::server::PushGatewayApi for Stubs {
+    async fn notify(
+        &self,
+        request: push::push::notify::Request,
+        _caller: Caller,
+    ) -> Result<push::push::notify::Response, push::push::notify::Error> {
+        self.record(Received::Notification(Box::new(request)));
+        Ok(push::push::notify::Response::new(Vec::new()))
+    }
+}
+
+/// Accepts the homeserver's `hs_token` only.
+struct HomeserverOnly;
+
+impl Authenticator for HomeserverOnly {
+    async fn homeserver_token(&self, token: &str) -> Result<(), AuthError> {
+        match token == HS_TOKEN {
+            true => Ok(()),
+            false => Err(AuthError::Forbidden("wrong hs_token".into())),
         }
     }
+}
+
+/// Serves both APIs on one loopback port from a thread of its own.
+fn serve(port: u16, seen: mpsc::Sender<Received>) {
+    let stubs = Stubs {
+        seen: std::sync::Mutex::new(seen),
+    };
+    let routes = appservice::server::add_routes(Routes::new(stubs));
+    let routes = push::server::add_routes(routes);
+    let name: ServerName = "localhost".parse().unwrap();
+    let router = routes.into_router(ServerConfig::new(name, HomeserverOnly));
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            matrix_server::axum::serve(listener, router).await.unwrap();
+        });
+    });
 }
 
 fn user(agent: &ureq::Agent, base: &str, name: &str) -> String {
-    let request = |auth| cs::register::Request {
-        auth,
-        username: Some(name.to_owned()),
-        password: Some("pw-for-tests-only".into()),
-        ..Default::default()
+    let request = |auth| {
+        let mut request = cs::account::register::Request::new();
+        request.auth = auth;
+        request.username = Some(name.to_owned());
+        request.password = Some("pw-for-tests-only".into());
+        request
     };
     let session = match call(agent, base, request(None), None) {
-        Err(matrix_api_core::FromHttpResponseError::Server(cs::register::Error::Unauthorized(
-            uiaa,
-        ))) => uiaa.session,
+        Err(matrix_api_core::FromHttpResponseError::Server(
+            cs::account::register::Error::Unauthorized(uiaa),
+        )) => uiaa.session,
         other => panic!("expected 401, got {other:?}"),
     };
-    let auth = cs::types::AuthenticationData {
-        r#type: Some("m.login.dummy".into()),
-        session,
-        additional_properties: Default::default(),
-    };
+    let auth = cs::types::AuthData::dummy(session);
     call(agent, base, request(Some(auth)), None)
         .unwrap()
         .access_token
@@ -183,9 +179,8 @@ fn wait_for(
 #[test]
 fn synapse_talks_to_generated_server_stubs() {
     let stub_port = free_port();
-    let listener = TcpListener::bind(("127.0.0.1", stub_port)).unwrap();
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || serve(listener, tx));
+    serve(stub_port, tx);
 
     let registration = std::env::temp_dir().join(format!(
         "conformance-as-{}-{stub_port}.yaml",
@@ -194,8 +189,8 @@ fn synapse_talks_to_generated_server_stubs() {
     std::fs::write(
         &registration,
         format!(
-            "id: conformance\nurl: \"http://127.0.0.1:{stub_port}\"\nas_token: as_token_conformance\nhs_token: {HS_TOKEN}\n\
-             sender_localpart: conformancebot\nrate_limited: false\nnamespaces:\n  users: []\n  aliases: []\n  rooms:\n    - {{exclusive: false, regex: \"!.*\"}}\n"
+            "id: conformance\nurl: \"http://127.0.0.1:{stub_port}\"\nas_token: {AS_TOKEN}\nhs_token: {HS_TOKEN}\n\
+             sender_localpart: conformancebot\nrate_limited: false\nnamespaces:\n  users:\n    - {{exclusive: true, regex: \"@as_.*\"}}\n  aliases:\n    - {{exclusive: true, regex: \"#as_.*\"}}\n  rooms:\n    - {{exclusive: false, regex: \"!.*\"}}\n"
         ),
     )
     .unwrap();
@@ -210,77 +205,94 @@ fn synapse_talks_to_generated_server_stubs() {
         .build()
         .into();
 
+    // The application service answers Synapse's ping, through the router.
+    let mut ping = cs::appservice::ping_appservice::Request::new("conformance".into());
+    ping.transaction_id = Some("ping-1".into());
+    let pong = call(&agent, base, ping, Some(AS_TOKEN)).unwrap();
+    assert!(pong.duration_ms < Duration::from_secs(60));
+    wait_for(
+        &rx,
+        "ping",
+        |r| matches!(r, Received::Ping(Some(t)) if t == "ping-1"),
+    );
+
     let alice = user(&agent, base, "alice");
     let bob = user(&agent, base, "bob");
-    let bob_id = call(&agent, base, cs::get_token_owner::Request {}, Some(&bob))
-        .unwrap()
-        .user_id;
-
-    // Alice's pusher points at the stub push gateway.
-    call(
+    let bob_id = call(
         &agent,
         base,
-        cs::post_pusher::Request {
-            pushkey: "conformance-pushkey".into(),
-            kind: Some("http".into()),
-            app_id: "org.example.conformance".into(),
-            app_display_name: Some("Conformance".into()),
-            device_display_name: Some("test".into()),
-            profile_tag: None,
-            lang: Some("en".into()),
-            data: Some(cs::types::PostPusherRequestData {
-                url: Some(format!(
-                    "http://127.0.0.1:{stub_port}/_matrix/push/v1/notify"
-                )),
-                format: None,
-            }),
-            append: None,
-        },
-        Some(&alice),
+        cs::session::get_token_owner::Request::new(),
+        Some(&bob),
     )
-    .unwrap();
+    .unwrap()
+    .user_id;
+    let server = bob_id.server_name().to_owned();
 
-    // A room of two: every message notifies the other member.
-    let room = call(
+    // Queries for the application service's namespaces reach it, typed: an invite of a
+    // user Synapse does not know in the service's namespace makes it ask the service.
+    let ghost = format!("@as_ghost:{server}");
+    let lounge = call(
         &agent,
         base,
-        cs::create_room::Request {
-            invite: Some(vec![bob_id]),
-            preset: Some(cs::types::CreateRoomRequestPreset::TrustedPrivateChat),
-            is_direct: Some(true),
-            ..Default::default()
-        },
+        cs::room::create_room::Request::new(),
         Some(&alice),
     )
     .unwrap()
     .room_id;
+    let invite = cs::membership::invite_user::Request::new(lounge, ghost.parse().unwrap());
+    let _ = call(&agent, base, invite, Some(&alice));
+    wait_for(
+        &rx,
+        "user query",
+        |r| matches!(r, Received::UserQuery(u) if *u == ghost),
+    );
+    let alias = format!("#as_lounge:{server}");
+    let resolved = call(
+        &agent,
+        base,
+        cs::alias::get_room_id_by_alias::Request::new(alias.parse().unwrap()),
+        Some(&alice),
+    );
+    assert!(resolved.is_err(), "{resolved:?}");
+    wait_for(
+        &rx,
+        "alias query",
+        |r| matches!(r, Received::AliasQuery(a) if *a == alias),
+    );
+
+    // Alice's pusher points at the push gateway.
+    let mut data = cs::push::post_pusher::PusherData::new();
+    data.url = Some(format!(
+        "http://127.0.0.1:{stub_port}/_matrix/push/v1/notify"
+    ));
+    let mut pusher = cs::push::post_pusher::Request::new(
+        "conformance-pushkey".into(),
+        Some("http".into()),
+        "org.example.conformance".into(),
+    );
+    pusher.app_display_name = Some("Conformance".into());
+    pusher.device_display_name = Some("test".into());
+    pusher.lang = Some("en".into());
+    pusher.data = Some(data);
+    call(&agent, base, pusher, Some(&alice)).unwrap();
+
+    // A room of two: every message notifies the other member.
+    let mut create = cs::room::create_room::Request::new();
+    create.invite = vec![bob_id];
+    create.preset = Some(cs::room::create_room::Preset::TrustedPrivateChat);
+    create.is_direct = Some(true);
+    let room = call(&agent, base, create, Some(&alice)).unwrap().room_id;
     call(
         &agent,
         base,
-        cs::join_room_by_id::Request {
-            room_id: room.clone(),
-            third_party_signed: None,
-            reason: None,
-        },
+        cs::membership::join_room_by_id::Request::new(room.clone()),
         Some(&bob),
     )
     .unwrap();
-    let sent = call(
-        &agent,
-        base,
-        cs::send_message::Request {
-            room_id: room.clone(),
-            event_type: "m.room.message".into(),
-            txn_id: "bob-1".into(),
-            body: json!({"msgtype": "m.text", "body": "ping"})
-                .as_object()
-                .unwrap()
-                .clone(),
-        },
-        Some(&bob),
-    )
-    .unwrap()
-    .event_id;
+    let ping = cs::types::RoomMessageEventContent::text_plain("ping");
+    let send =
+        cs::room_events::send_message::Request::new(room.clone(), "bob-1".into(), &ping).unwrap();
+    let sent = call(&agent, base, send, Some(&bob)).unwrap().event_id;
 
     // The application service sees the message in a transaction.
     let transaction = wait_for(&rx, "transaction with the message", |r| match r {
@@ -288,7 +300,7 @@ fn synapse_talks_to_generated_server_stubs() {
             .events
             .iter()
             .any(|e| e.deserialize().is_ok_and(|e| e.event_id == sent)),
-        Received::Notification(_) => false,
+        _ => false,
     });
     let Received::Transaction(transaction) = transaction else {
         unreachable!()
@@ -296,11 +308,16 @@ fn synapse_talks_to_generated_server_stubs() {
     let event = transaction
         .events
         .iter()
-        .map(|e| e.deserialize().unwrap())
-        .find(|e| e.event_id == sent)
+        .find(|e| e.deserialize().is_ok_and(|e| e.event_id == sent))
         .unwrap();
-    assert_eq!(event.room_id, room);
-    assert_eq!(event.content.get("body"), Some(&json!("ping")));
+    assert_eq!(event.deserialize().unwrap().room_id, room);
+    match event
+        .content::<cs::types::RoomMessageEventContent>()
+        .unwrap()
+    {
+        cs::types::RoomMessageEventContent::Text(text) => assert_eq!(text.body, "ping"),
+        other => panic!("expected a text message, got {other:?}"),
+    }
 
     // The push gateway gets a notification for Alice's device.
     let notification = wait_for(&rx, "push notification", |r| {

@@ -587,7 +587,6 @@ mod tests {
             annotations: Annotations::default(),
             kind,
             nullable: false,
-            name: None,
         })
     }
 

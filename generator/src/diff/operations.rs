@@ -206,12 +206,7 @@ fn operation_changes(
         in_part(&after).or_else(|| in_part(&before))
     };
     compare::finish(&mut changes, |path| {
-        Some(namer.operation_field(
-            new.api,
-            &new.operation_id,
-            path,
-            &owner,
-        ))
+        Some(namer.operation_field(new.api, &new.operation_id, path, &owner))
     });
     changes
 }

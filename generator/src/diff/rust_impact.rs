@@ -45,7 +45,11 @@ impl Namer {
         }
         let items = wanted
             .into_iter()
-            .filter_map(|api| crate::items::build(spec, api).ok().map(|items| (api, items)))
+            .filter_map(|api| {
+                crate::items::build(spec, api)
+                    .ok()
+                    .map(|items| (api, items))
+            })
             .collect();
         Namer { items }
     }
@@ -59,7 +63,11 @@ impl Namer {
         let path = self
             .items
             .get(&api)
-            .and_then(|items| items.operation(operation_id).map(|(i, _)| items.operation_path(i)))
+            .and_then(|items| {
+                items
+                    .operation(operation_id)
+                    .map(|(i, _)| items.operation_path(i))
+            })
             .unwrap_or_else(|| operation_id.to_owned());
         RustItem {
             krate: Self::krate(api),
@@ -101,7 +109,11 @@ impl Namer {
         let top = match keys[..] {
             [Some("request"), Some(location), Some(name), ..] => {
                 let field = request_field(op, location, name);
-                format!("{}::Request{}", module.path, field.map(|f| format!("::{f}")).unwrap_or_default())
+                format!(
+                    "{}::Request{}",
+                    module.path,
+                    field.map(|f| format!("::{f}")).unwrap_or_default()
+                )
             }
             [Some("request"), ..] => format!("{}::Request", module.path),
             [Some("response"), Some(status), ..] if is_error(status) => {
@@ -111,7 +123,11 @@ impl Namer {
                 let response = op.responses.iter().find(|r| r.status.to_string() == status);
                 let name_of = response.map_or("Response", |r| r.name.as_str());
                 let field = response.and_then(|r| response_field(&r.body, &r.headers, name));
-                format!("{}::{name_of}{}", module.path, field.map(|f| format!("::{f}")).unwrap_or_default())
+                format!(
+                    "{}::{name_of}{}",
+                    module.path,
+                    field.map(|f| format!("::{f}")).unwrap_or_default()
+                )
             }
             [Some("response"), ..] => format!("{}::Response", module.path),
             _ => module.path.clone(),
@@ -144,14 +160,21 @@ impl Namer {
         };
         let module = items.events.as_ref().map_or("types", |e| e.module.as_str());
         let file = event.location.file.display().to_string();
-        let found = items.events.iter().flat_map(|e| &e.events).find(|e| e.file == file);
+        let found = items
+            .events
+            .iter()
+            .flat_map(|e| &e.events)
+            .find(|e| e.file == file);
         let ty_of = |ty: &TypeRef| match ty {
             TypeRef::Named(id) => Some(*id),
             _ => None,
         };
         let (base, content) = match (found, event.kind) {
             (Some(e), _) => (
-                e.content.as_ref().and_then(ty_of).map(|id| format!("{module}::{}", items.def(id).name)),
+                e.content
+                    .as_ref()
+                    .and_then(ty_of)
+                    .map(|id| format!("{module}::{}", items.def(id).name)),
                 e.content.as_ref().and_then(ty_of),
             ),
             (None, _) => (
@@ -224,7 +247,11 @@ fn body_field<'b>(body: &'b BodyItem, name: &str) -> Option<&'b Field> {
 /// The Rust field of member `json` of type `id`.
 fn struct_field(items: &ApiItems, id: crate::items::TypeId, json: &str) -> Option<String> {
     match &items.def(id).kind {
-        TypeKind::Struct(s) => s.fields.iter().find(|f| f.json == json).map(|f| f.name.clone()),
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .find(|f| f.json == json)
+            .map(|f| f.name.clone()),
         _ => None,
     }
 }
@@ -242,7 +269,8 @@ fn nested(
         if let (Some(Segment::Key(name)), Some(schema)) = (at.last(), owner(&at)) {
             if let Some(&id) = items.schema_types.get(&schema) {
                 let ty = items.type_path(id);
-                let field = struct_field(items, id, name).unwrap_or_else(|| crate::items::names::field(name));
+                let field = struct_field(items, id, name)
+                    .unwrap_or_else(|| crate::items::names::field(name));
                 return Some(format!("{ty}::{field}"));
             }
         }

@@ -17,7 +17,10 @@ pub fn events_items(scope: &mut Scope<'_>, module: &EventsModule) -> TokenStream
     let mut impls = Vec::new();
     let mut implemented = BTreeSet::new();
     for event in &module.events {
-        for ty in [Some(&event.event), event.content.as_ref()].into_iter().flatten() {
+        for ty in [Some(&event.event), event.content.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             if let TypeRef::Named(id) = ty {
                 reexports.insert(items.def(*id).name.clone());
             }
@@ -62,7 +65,8 @@ pub fn events_items(scope: &mut Scope<'_>, module: &EventsModule) -> TokenStream
         let event_type = &event.event_type;
         let doc = format!(" `{event_type}`");
         defs.push(quote! { #[doc = #doc] #variant(#ty), });
-        parses.push(quote! { #event_type => #enum_name::#variant(serde_json::from_str(content)?), });
+        parses
+            .push(quote! { #event_type => #enum_name::#variant(serde_json::from_str(content)?), });
         types.push(quote! { #enum_name::#variant(_) => #event_type, });
         serializes.push(quote! { #enum_name::#variant(content) => serde::Serialize::serialize(content, serializer), });
     }

@@ -5,9 +5,11 @@
 pub mod docs;
 pub mod events;
 pub mod helpers;
+pub mod lines;
 pub mod operation;
 pub mod registry;
 pub mod scope;
+pub mod stubs;
 pub mod tagged;
 pub mod types;
 
@@ -123,6 +125,32 @@ pub fn print(items: &ApiItems) -> Result<GeneratedCrate, EmitError> {
             #[doc = " (built with the `examples` feature only)."]
             #[doc(hidden)]
             #[cfg(feature = "examples")]
+        },
+        items: quote! { #uses #body },
+        children: Vec::new(),
+        public: true,
+    });
+    let mut scope = Scope::new(items, Here::Other, []);
+    let body = stubs::client_items(&mut scope);
+    let uses = scope.uses();
+    modules.push(Module {
+        name: format_ident!("client"),
+        attrs: quote! {
+            #[doc = " Async client methods for every operation, over `matrix_client` (the `client` feature)."]
+            #[cfg(feature = "client")]
+        },
+        items: quote! { #uses #body },
+        children: Vec::new(),
+        public: true,
+    });
+    let mut scope = Scope::new(items, Here::Other, []);
+    let body = stubs::server_items(&mut scope);
+    let uses = scope.uses();
+    modules.push(Module {
+        name: format_ident!("server"),
+        attrs: quote! {
+            #[doc = " A trait to implement and its router, over `matrix_server` (the `server` feature)."]
+            #[cfg(feature = "server")]
         },
         items: quote! { #uses #body },
         children: Vec::new(),
@@ -252,7 +280,7 @@ impl GeneratedCrate {
     pub fn to_single_file(&self) -> String {
         let modules = self.modules.iter().map(Module::inline);
         let tokens = quote! { #(#modules)* };
-        format!("{}{}\n", self.header(), tokens)
+        format!("{}{}", self.header(), lines::to_lines(tokens))
     }
 
     /// The top of the crate for one file per module: `pub mod name;` lines.

@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use crate::ir::{AuthKind, ParamLocation, SchemeKind, StatusCode};
 use crate::items::names::ident;
 use crate::items::{
-    BodyItem, ContentKind, ErrorVariant, Field, OperationItem, ParamStyle, Presence,
-    ResponseItem, Struct, TypeRef,
+    BodyItem, ContentKind, ErrorVariant, Field, OperationItem, ParamStyle, Presence, ResponseItem,
+    Struct, TypeRef,
 };
 
 use super::scope::{Here, Scope};
@@ -91,7 +91,8 @@ fn metadata(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
         None => quote! { None },
     };
     let history = op.history.iter().map(|((major, minor, patch), path)| {
-        let [major, minor, patch] = [*major, *minor, *patch].map(proc_macro2::Literal::u16_unsuffixed);
+        let [major, minor, patch] =
+            [*major, *minor, *patch].map(proc_macro2::Literal::u16_unsuffixed);
         quote! { (#version::new(#major, #minor, #patch), #path) }
     });
     quote! {
@@ -121,7 +122,10 @@ fn plain_struct(
 ) -> TokenStream {
     let site = scope.items().site.clone();
     let mut defs = Vec::new();
-    let all_fields: Vec<&Field> = fields.iter().chain(body.iter().flat_map(|b| b.fields.iter())).collect();
+    let all_fields: Vec<&Field> = fields
+        .iter()
+        .chain(body.iter().flat_map(|b| b.fields.iter()))
+        .collect();
     for field in &all_fields {
         let f = ident(&field.name);
         let ty = scope.ty(&field.rust_type());
@@ -132,7 +136,10 @@ fn plain_struct(
     if let Some(body) = body {
         if let Some((extra, value)) = &body.extra {
             let f = ident(extra);
-            let map = scope.ty(&TypeRef::Map(Box::new(TypeRef::String), Box::new(value.clone())));
+            let map = scope.ty(&TypeRef::Map(
+                Box::new(TypeRef::String),
+                Box::new(value.clone()),
+            ));
             defs.push(quote! {
                 /// Members beyond the named ones, kept so that nothing is lost on the way back.
                 pub #f: #map,
@@ -211,12 +218,17 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
     let req = &op.request;
     let mut fields: Vec<Field> = req.params.iter().map(|p| p.field.clone()).collect();
     let (body_struct, wire) = match &req.body {
-        BodyItem::Fields(body) => (Some(body), wire_struct(scope, &format_ident!("RequestBody"), body)),
+        BodyItem::Fields(body) => (
+            Some(body),
+            wire_struct(scope, &format_ident!("RequestBody"), body),
+        ),
         BodyItem::Json { field } => {
             fields.push(field.clone());
             (None, TokenStream::new())
         }
-        BodyItem::Bytes { content_type_field, .. } => {
+        BodyItem::Bytes {
+            content_type_field, ..
+        } => {
             fields.push(bytes_field());
             if *content_type_field {
                 fields.push(content_type_field_def());
@@ -232,7 +244,14 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
     } else {
         format_ident!("new")
     };
-    let definition = plain_struct(scope, &name, doc_line("The request."), &fields, body_struct, &new);
+    let definition = plain_struct(
+        scope,
+        &name,
+        doc_line("The request."),
+        &fields,
+        body_struct,
+        &new,
+    );
     let typed_new = content_constructor(scope, op, &fields);
 
     // Client side: build the HTTP request.
@@ -282,7 +301,9 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
                 serde_json::to_vec(&self.#f)?
             }}
         }
-        BodyItem::Bytes { content_type_field, .. } => {
+        BodyItem::Bytes {
+            content_type_field, ..
+        } => {
             if *content_type_field {
                 quote! {{
                     builder = matrix_api_core::exchange::request_header_opt(builder, "content-type", self.content_type.as_deref());
@@ -345,7 +366,11 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
         BodyItem::None => (quote! {}, quote! {}),
         BodyItem::Fields(body) => {
             let moves = moves(body, quote! { body });
-            let binding = if moves.is_empty() { quote! { _ } } else { quote! { body } };
+            let binding = if moves.is_empty() {
+                quote! { _ }
+            } else {
+                quote! { body }
+            };
             (
                 quote! { let #binding: RequestBody = matrix_api_core::exchange::request_json(request.body().as_ref())?; },
                 quote! { #(#moves,)* },
@@ -358,7 +383,9 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
                 quote! { #f, },
             )
         }
-        BodyItem::Bytes { content_type_field, .. } => {
+        BodyItem::Bytes {
+            content_type_field, ..
+        } => {
             let ct = if *content_type_field {
                 quote! { content_type: matrix_api_core::exchange::content_type(request.headers()), }
             } else {
@@ -375,7 +402,11 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
     } else {
         quote! { let _ = }
     };
-    let query_binding = if req.params.iter().any(|p| p.location == ParamLocation::Query) {
+    let query_binding = if req
+        .params
+        .iter()
+        .any(|p| p.location == ParamLocation::Query)
+    {
         quote! { let query = matrix_api_core::query::Query::parse(request.uri().query()); }
     } else {
         quote! {}
@@ -521,7 +552,12 @@ fn query_write(scope: &mut Scope<'_>, style: ParamStyle, field: &Field) -> Token
     }
 }
 
-fn query_read(scope: &mut Scope<'_>, style: ParamStyle, field: &Field, known: &[&str]) -> TokenStream {
+fn query_read(
+    scope: &mut Scope<'_>,
+    style: ParamStyle,
+    field: &Field,
+    known: &[&str],
+) -> TokenStream {
     let (f, json) = (ident(&field.name), &field.json);
     match (style, &field.presence) {
         (ParamStyle::Repeated, _) => quote! { #f: query.all(#json)?, },
@@ -601,7 +637,11 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
             wire = wire_struct(scope, &wire_name, body);
             let from_body = moves(body, quote! { body });
             let to_body = moves(body, quote! { self });
-            let binding = if from_body.is_empty() { quote! { _ } } else { quote! { body } };
+            let binding = if from_body.is_empty() {
+                quote! { _ }
+            } else {
+                quote! { body }
+            };
             (
                 quote! { let #binding: #wire_name = matrix_api_core::exchange::response_json(response.body().as_ref())?; },
                 quote! { #(#from_body,)* },
@@ -656,7 +696,14 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
         doc if doc.is_empty() => doc_line("The response."),
         doc => doc,
     };
-    let definition = plain_struct(scope, &name, doc, &fields, body_struct, &format_ident!("new"));
+    let definition = plain_struct(
+        scope,
+        &name,
+        doc,
+        &fields,
+        body_struct,
+        &format_ident!("new"),
+    );
     let status = status_value(&response.status);
     let builder_decl = if writes.is_empty() && matches!(response.body, BodyItem::None) {
         quote! { let builder }
@@ -777,7 +824,9 @@ fn responses(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
                 let read = s.read;
                 reads.push(quote! { #pattern => Ok(Response::#variant(#read)), });
                 let write = s.write;
-                writes.push(quote! { Response::#variant(this) => #outgoing::try_into_http_response(this), });
+                writes.push(
+                    quote! { Response::#variant(this) => #outgoing::try_into_http_response(this), },
+                );
                 defs.push(outgoing_impl(&name, write));
             }
             let incoming = incoming_impl(quote! {
@@ -843,7 +892,8 @@ fn error_enum(scope: &mut Scope<'_>, errors: &[ErrorVariant]) -> TokenStream {
                 statuses.push(quote! { Error::#variant { status, .. } => *status, });
                 if error.is_matrix_error {
                     matrix_errors.push(quote! { Error::#variant { body, .. } => Some(body), });
-                    from_matrix.push(quote! { #pattern => Error::#variant { status, body: error }, });
+                    from_matrix
+                        .push(quote! { #pattern => Error::#variant { status, body: error }, });
                 }
             }
         }
@@ -957,7 +1007,11 @@ fn error_enum(scope: &mut Scope<'_>, errors: &[ErrorVariant]) -> TokenStream {
 }
 
 /// The scope of an operation's module: its own items and local type names are in scope.
-pub fn scope_for<'i>(items: &'i crate::items::ApiItems, index: usize, local: &[String]) -> Scope<'i> {
+pub fn scope_for<'i>(
+    items: &'i crate::items::ApiItems,
+    index: usize,
+    local: &[String],
+) -> Scope<'i> {
     let op = &items.operations[index];
     let mut names: Vec<String> = ["METADATA", "Request", "Response", "Error", "RequestBody"]
         .iter()
@@ -968,5 +1022,9 @@ pub fn scope_for<'i>(items: &'i crate::items::ApiItems, index: usize, local: &[S
         names.push(response.name.clone());
         names.push(format!("{}Body", response.name));
     }
-    Scope::new(items, Here::Operation(index), names.iter().map(String::as_str))
+    Scope::new(
+        items,
+        Here::Operation(index),
+        names.iter().map(String::as_str),
+    )
 }

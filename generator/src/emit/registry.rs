@@ -19,7 +19,10 @@ pub fn registry_items(scope: &mut Scope<'_>) -> TokenStream {
         let path = items.operation_path(index);
         let mut places: Vec<(String, TokenStream)> = Vec::new();
         match &op.request.body {
-            BodyItem::Fields(_) => places.push(("request".into(), ident_path(&format!("crate::{path}::RequestBody")))),
+            BodyItem::Fields(_) => places.push((
+                "request".into(),
+                ident_path(&format!("crate::{path}::RequestBody")),
+            )),
             BodyItem::Json { field } => places.push(("request".into(), scope.ty(&field.ty))),
             BodyItem::None | BodyItem::Bytes { .. } => {}
         }

@@ -33,18 +33,26 @@ pub struct Scope<'i> {
 
 impl<'i> Scope<'i> {
     /// A scope for module `here`, whose own items are `local`.
-    pub fn new<'a>(items: &'i ApiItems, here: Here, local: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn new<'a>(
+        items: &'i ApiItems,
+        here: Here,
+        local: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         Scope {
             items,
             here,
-            names: local.into_iter().map(|n| (n.to_owned(), String::new())).collect(),
+            names: local
+                .into_iter()
+                .map(|n| (n.to_owned(), String::new()))
+                .collect(),
             reexported: BTreeSet::new(),
         }
     }
 
     /// Marks `short` as in scope from `module` through the module's own `pub use`.
     pub fn reexport(&mut self, module: &str, short: &str) {
-        self.names.insert(short.to_owned(), format!("{module}::{short}"));
+        self.names
+            .insert(short.to_owned(), format!("{module}::{short}"));
         self.reexported.insert(short.to_owned());
     }
 

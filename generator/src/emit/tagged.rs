@@ -13,7 +13,12 @@ use super::types::fallback_type;
 
 /// The enum, its tag accessor, its serde impls, and `Members` (so that it can sit beside
 /// other members of an object).
-pub fn tagged(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, tagged: &Tagged) -> TokenStream {
+pub fn tagged(
+    scope: &mut Scope<'_>,
+    name: &Ident,
+    attrs: TokenStream,
+    tagged: &Tagged,
+) -> TokenStream {
     let tag = &tagged.tag;
     let object = scope.core("JsonObject");
     let fallback = fallback_type(scope, tagged);

@@ -77,10 +77,21 @@ pub fn definition(scope: &mut Scope<'_>, id: TypeId) -> TokenStream {
 
 /// A public struct: the `json_object!` definition, `new`, `is_empty`, and `Debug` when
 /// it has credentials.
-pub fn public_struct(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, s: &Struct) -> TokenStream {
+pub fn public_struct(
+    scope: &mut Scope<'_>,
+    name: &Ident,
+    attrs: TokenStream,
+    s: &Struct,
+) -> TokenStream {
     let secret = s.fields.iter().any(|f| f.secret);
     let derives = derives(derives_default(s), !secret);
-    let body = json_object(scope, name, quote! { #attrs #derives #[non_exhaustive] pub }, s, true);
+    let body = json_object(
+        scope,
+        name,
+        quote! { #attrs #derives #[non_exhaustive] pub },
+        s,
+        true,
+    );
     let new = constructor(scope, name, s);
     let empty = if s.all_optional() {
         is_empty(scope, s)
@@ -89,7 +100,12 @@ pub fn public_struct(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, s:
     };
     let default = default_impl(name, s);
     let debug = if secret {
-        debug_impl(name, &s.fields, s.extra.as_ref().map(|(n, _)| n.as_str()), s.flattened.as_ref().map(|f| f.name.as_str()))
+        debug_impl(
+            name,
+            &s.fields,
+            s.extra.as_ref().map(|(n, _)| n.as_str()),
+            s.flattened.as_ref().map(|f| f.name.as_str()),
+        )
     } else {
         TokenStream::new()
     };
@@ -110,9 +126,15 @@ pub fn public_struct(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, s:
 /// is the spec's.
 pub fn derives_default(s: &Struct) -> bool {
     s.all_optional()
-        && s.fields
-            .iter()
-            .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable | Presence::OptionalValue | Presence::Defaulted(DefaultValue::Empty)))
+        && s.fields.iter().all(|f| {
+            matches!(
+                f.presence,
+                Presence::Optional
+                    | Presence::OptionalNullable
+                    | Presence::OptionalValue
+                    | Presence::Defaulted(DefaultValue::Empty)
+            )
+        })
 }
 
 /// A `Default` that fills in the spec's defaults, where deriving would not (`new` takes
@@ -178,7 +200,10 @@ pub fn json_object(
         .collect();
     let extra = s.extra.as_ref().map(|(field, value)| {
         let field = ident(field);
-        let map = scope.ty(&TypeRef::Map(Box::new(TypeRef::String), Box::new(value.clone())));
+        let map = scope.ty(&TypeRef::Map(
+            Box::new(TypeRef::String),
+            Box::new(value.clone()),
+        ));
         let doc = if docs {
             doc_line("Members beyond the named ones, kept so that nothing is lost on the way back.")
         } else {
@@ -310,7 +335,9 @@ pub fn constructor_named(
         params.push(quote! { #f: #ty });
         inits.push(quote! { #f });
     }
-    let doc = format!(" A `{name}` with the given required members; the others are absent or their defaults.");
+    let doc = format!(
+        " A `{name}` with the given required members; the others are absent or their defaults."
+    );
     quote! {
         #[doc = #doc]
         #[inline]
@@ -358,7 +385,12 @@ fn is_empty(scope: &mut Scope<'_>, s: &Struct) -> TokenStream {
 }
 
 /// A `Debug` impl that shows credentials as `<redacted>`.
-pub fn debug_impl(name: &Ident, fields: &[Field], extra: Option<&str>, flattened: Option<&str>) -> TokenStream {
+pub fn debug_impl(
+    name: &Ident,
+    fields: &[Field],
+    extra: Option<&str>,
+    flattened: Option<&str>,
+) -> TokenStream {
     let label = name.to_string();
     let entries = fields.iter().map(|field| {
         let f = ident(&field.name);
@@ -383,7 +415,12 @@ pub fn debug_impl(name: &Ident, fields: &[Field], extra: Option<&str>, flattened
     }
 }
 
-fn union(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, variants: &[UnionVariant]) -> TokenStream {
+fn union(
+    scope: &mut Scope<'_>,
+    name: &Ident,
+    attrs: TokenStream,
+    variants: &[UnionVariant],
+) -> TokenStream {
     let macro_name = scope.core("json_union");
     let site = scope.items().site.clone();
     let variants = variants.iter().map(|v| {
@@ -402,7 +439,12 @@ fn union(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, variants: &[Un
     }
 }
 
-fn newtype(scope: &mut Scope<'_>, name: &Ident, attrs: TokenStream, inner: &TypeRef) -> TokenStream {
+fn newtype(
+    scope: &mut Scope<'_>,
+    name: &Ident,
+    attrs: TokenStream,
+    inner: &TypeRef,
+) -> TokenStream {
     let ty = scope.ty(inner);
     quote! {
         #attrs

@@ -196,7 +196,10 @@ fn event_variants(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> Opti
         return None;
     }
     let tag = variants.iter().find_map(|v| tag_of(b, v))?;
-    if !variants.iter().all(|v| tag_of(b, v).as_deref() == Some(tag.as_str())) {
+    if !variants
+        .iter()
+        .all(|v| tag_of(b, v).as_deref() == Some(tag.as_str()))
+    {
         return None;
     }
     let Kind::Object(object) = spec.types.kind(target).clone() else {
@@ -235,7 +238,10 @@ fn event_variants(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> Opti
         };
         let value = variant.variant.clone().unwrap_or_default();
         out.push(TaggedVariant {
-            name: namespace.claim(&names::camel(value.strip_prefix("m.").unwrap_or(&value)), ""),
+            name: namespace.claim(
+                &names::camel(value.strip_prefix("m.").unwrap_or(&value)),
+                "",
+            ),
             value,
             ty,
         });
@@ -255,10 +261,13 @@ fn tag_of(b: &TypeBuilder<'_>, event: &EventSchema) -> Option<String> {
     let Kind::Object(content) = spec.types.kind(event.content?) else {
         return None;
     };
-    content.properties.iter().find_map(|p| match spec.types.kind(p.schema) {
-        Kind::String(s) if s.enum_values == [variant] => Some(p.name.clone()),
-        _ => None,
-    })
+    content
+        .properties
+        .iter()
+        .find_map(|p| match spec.types.kind(p.schema) {
+            Kind::String(s) if s.enum_values == [variant] => Some(p.name.clone()),
+            _ => None,
+        })
 }
 
 /// A union whose branches are objects that fix one member to different values.
@@ -300,7 +309,10 @@ fn constant_branches(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> O
             return None;
         };
         out.push(TaggedVariant {
-            name: namespace.claim(&names::camel(value.strip_prefix("m.").unwrap_or(&value)), ""),
+            name: namespace.claim(
+                &names::camel(value.strip_prefix("m.").unwrap_or(&value)),
+                "",
+            ),
             value,
             ty,
         });

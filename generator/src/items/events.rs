@@ -85,10 +85,15 @@ pub fn events_module(b: &mut TypeBuilder<'_>, spec: &Spec, api: Api) -> Option<E
                 inner
             }
         });
-        let any_variant = (event.variant.is_none() && seen.insert(event.event_type.clone()))
-            .then(|| {
+        let any_variant =
+            (event.variant.is_none() && seen.insert(event.event_type.clone())).then(|| {
                 variants.claim(
-                    &names::camel(event.event_type.strip_prefix("m.").unwrap_or(&event.event_type)),
+                    &names::camel(
+                        event
+                            .event_type
+                            .strip_prefix("m.")
+                            .unwrap_or(&event.event_type),
+                    ),
                     "",
                 )
             });
@@ -134,7 +139,11 @@ pub fn components(b: &mut TypeBuilder<'_>, spec: &Spec, api: Api) -> Vec<(String
         return Vec::new();
     }
     let mut out = Vec::new();
-    for component in spec.events.iter().filter(|e| e.kind == EventKind::Component) {
+    for component in spec
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Component)
+    {
         let file = component.location.file.display().to_string();
         let ty = b.ty(component.schema, &Use::shared("Component", ""));
         out.push((format!("[]{file}"), TypeRef::Vec(Box::new(ty.clone()))));

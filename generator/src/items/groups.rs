@@ -47,6 +47,10 @@ fn key(op: &Operation) -> String {
 /// Groups the operations of `api`.
 pub fn groups(spec: &Spec, api: Api, overrides: &ItemOverrides, site: &DocSite) -> Groups {
     let declared = overrides.groups.get(api.dir_name());
+    // The crate's other modules are not group names.
+    const RESERVED: [&str; 8] = [
+        "types", "fixed", "events", "edus", "examples", "client", "server", "helpers",
+    ];
     let mut modules: BTreeMap<String, Group> = BTreeMap::new();
     let mut module_of = Vec::new();
     for op in spec.operations_of(api) {
@@ -54,6 +58,11 @@ pub fn groups(spec: &Spec, api: Api, overrides: &ItemOverrides, site: &DocSite) 
         let normalized = normalize(&key);
         let entry = declared.and_then(|d| d.get(&key).or_else(|| d.get(&normalized)));
         let module = entry.map_or_else(|| names::snake(&normalized), |e| e.module.clone());
+        let module = if RESERVED.contains(&module.as_str()) {
+            format!("{module}_api")
+        } else {
+            module
+        };
         let link = entry
             .and_then(|e| e.section.as_deref())
             .map(|section| format!("{}#{section}", site.page));
@@ -67,7 +76,12 @@ pub fn groups(spec: &Spec, api: Api, overrides: &ItemOverrides, site: &DocSite) 
     let groups: Vec<Group> = modules.into_values().collect();
     let of_operation = module_of
         .iter()
-        .map(|m| groups.iter().position(|g| &g.module == m).unwrap_or_default())
+        .map(|m| {
+            groups
+                .iter()
+                .position(|g| &g.module == m)
+                .unwrap_or_default()
+        })
         .collect();
     Groups {
         groups,

@@ -76,9 +76,7 @@ fn mixed_word_at(chars: &[char], i: usize) -> Option<&'static str> {
     MIXED_WORDS.iter().copied().find(|word| {
         let len = word.len();
         let matches = chars.len() >= i + len && word.chars().zip(&chars[i..]).all(|(a, b)| a == *b);
-        let ends = chars
-            .get(i + len)
-            .is_none_or(|c| !c.is_ascii_lowercase());
+        let ends = chars.get(i + len).is_none_or(|c| !c.is_ascii_lowercase());
         matches && ends
     })
 }
@@ -125,7 +123,9 @@ pub fn camel(text: &str) -> String {
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase(),
+        Some(first) => {
+            first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+        }
         None => String::new(),
     }
 }
@@ -161,7 +161,11 @@ pub fn field_in_full(json_key: &str) -> String {
 /// `property`); `None` when the word is not a plural.
 pub fn singular(word: &str) -> Option<String> {
     let lower = word.to_ascii_lowercase();
-    for (many, one) in [("children", "child"), ("people", "person"), ("indices", "index")] {
+    for (many, one) in [
+        ("children", "child"),
+        ("people", "person"),
+        ("indices", "index"),
+    ] {
         if let Some(stem) = lower.strip_suffix(many) {
             // Keep the case of the word's first letter (`Children` → `Child`).
             let upper = word[stem.len()..].starts_with(|c: char| c.is_ascii_uppercase());
@@ -178,7 +182,10 @@ pub fn singular(word: &str) -> Option<String> {
     {
         return Some(word[..word.len() - 2].to_owned());
     }
-    if ["ss", "us", "is"].iter().any(|suffix| lower.ends_with(suffix)) {
+    if ["ss", "us", "is"]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix))
+    {
         return None;
     }
     lower
@@ -252,7 +259,10 @@ mod tests {
     fn acronyms_and_numerals_read_as_words() {
         assert_eq!(snake("getAccount3PIDs"), "get_account_3pids");
         assert_eq!(snake("post3PIDs"), "post_3pids");
-        assert_eq!(snake("requestTokenTo3PIDMSISDN"), "request_token_to_3pid_msisdn");
+        assert_eq!(
+            snake("requestTokenTo3PIDMSISDN"),
+            "request_token_to_3pid_msisdn"
+        );
         assert_eq!(snake("redirectToIdP"), "redirect_to_idp");
         assert_eq!(snake("queryUserByID"), "query_user_by_id");
         assert_eq!(snake("sendJoinV2"), "send_join_v2");

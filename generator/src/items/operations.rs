@@ -20,8 +20,8 @@ use super::names::{self, Namespace};
 use super::overrides::OverrideError;
 use super::types::{TypeBuilder, Use, deprecation_note, field_names, is_duration};
 use super::{
-    BodyItem, DocSite, ErrorVariant, Field, HeaderItem, OperationItem, Param, ParamStyle,
-    Presence, RequestItem, ResponseItem, TypeRef,
+    BodyItem, DocSite, ErrorVariant, Field, HeaderItem, OperationItem, Param, ParamStyle, Presence,
+    RequestItem, ResponseItem, TypeRef,
 };
 
 /// The items of every operation of `api`.
@@ -103,9 +103,12 @@ fn request(b: &mut TypeBuilder<'_>, index: usize, op: &Operation) -> RequestItem
     let taken: Vec<String> = params.iter().map(|p| p.field.name.clone()).collect();
     let body = body(b, index, op, op.request_body.as_ref(), "Request", &taken);
     let content_type_param = match &body {
-        BodyItem::Json { field } if field.ty == TypeRef::JsonObject => params
-            .iter()
-            .position(|p| p.location == ParamLocation::Path && matches!(p.field.json.as_str(), "eventType" | "type")),
+        BodyItem::Json { field } if field.ty == TypeRef::JsonObject => {
+            params.iter().position(|p| {
+                p.location == ParamLocation::Path
+                    && matches!(p.field.json.as_str(), "eventType" | "type")
+            })
+        }
         _ => None,
     };
     RequestItem {
@@ -253,10 +256,9 @@ fn body(
         if body.content.is_empty() {
             return BodyItem::None;
         }
-        let has_content_type_param = op
-            .parameters
-            .iter()
-            .any(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("content-type"));
+        let has_content_type_param = op.parameters.iter().any(|p| {
+            p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("content-type")
+        });
         return BodyItem::Bytes {
             media_types: body.content.iter().map(|m| m.media_type.clone()).collect(),
             content_type_field: owner != "Request" || !has_content_type_param,
@@ -275,7 +277,9 @@ fn body(
                 .then(|| b.overrides().dispatch_for_request(&op.operation_id))
                 .flatten();
             let fields = match dispatch {
-                Some(dispatch) => super::dispatch::flattened_body(b, index, &object, dispatch, &used, taken),
+                Some(dispatch) => {
+                    super::dispatch::flattened_body(b, index, &object, dispatch, &used, taken)
+                }
                 None => b.object_struct(&object, Some(schema), &used, taken),
             };
             return BodyItem::Fields(fields);
@@ -283,7 +287,9 @@ fn body(
     }
     let ty = b.ty(schema, &used);
     let name = match &ty {
-        TypeRef::Named(_) => b.schema_field_name(schema).unwrap_or_else(|| "body".to_owned()),
+        TypeRef::Named(_) => b
+            .schema_field_name(schema)
+            .unwrap_or_else(|| "body".to_owned()),
         _ => "body".to_owned(),
     };
     json_body(taken, &name, ty, body)

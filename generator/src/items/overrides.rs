@@ -274,7 +274,10 @@ mod tests {
     #[test]
     fn overrides_parse() {
         let o = super::ItemOverrides::load().unwrap();
-        assert_eq!(o.formats.get("mx-user-id").map(String::as_str), Some("UserId"));
+        assert_eq!(
+            o.formats.get("mx-user-id").map(String::as_str),
+            Some("UserId")
+        );
         assert!(o.is_secret("password"));
     }
 }

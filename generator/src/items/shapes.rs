@@ -146,7 +146,13 @@ impl Interner<'_> {
                 let patterns = object
                     .pattern_properties
                     .iter()
-                    .map(|p| (p.pattern.clone(), p.key_format.clone(), self.class(p.schema)))
+                    .map(|p| {
+                        (
+                            p.pattern.clone(),
+                            p.key_format.clone(),
+                            self.class(p.schema),
+                        )
+                    })
                     .collect();
                 let names = object.property_names.map(|n| self.class(n));
                 Shape::Object {

@@ -37,8 +37,8 @@ use super::names::{self, Namespace};
 use super::overrides::{ItemOverrides, OverrideError};
 use super::shapes::Shapes;
 use super::{
-    DefaultValue, EnumValue, Field, Fixed, Home, Presence, Struct, TypeDef,
-    TypeId, TypeKind, TypeRef, UnionVariant,
+    DefaultValue, EnumValue, Field, Fixed, Home, Presence, Struct, TypeDef, TypeId, TypeKind,
+    TypeRef, UnionVariant,
 };
 
 /// Who uses a type.
@@ -166,7 +166,11 @@ impl<'s> TypeBuilder<'s> {
     pub fn new(spec: &'s Spec, overrides: &'s ItemOverrides) -> Result<Self, OverrideError> {
         let mut event_names = HashMap::new();
         let shared = super::events::shared_contents(spec);
-        for event in spec.events.iter().filter(|e| e.kind != EventKind::Component) {
+        for event in spec
+            .events
+            .iter()
+            .filter(|e| e.kind != EventKind::Component)
+        {
             let name = super::events::event_name(event);
             event_names
                 .entry(spec.types.target(event.schema))
@@ -503,7 +507,11 @@ impl<'s> TypeBuilder<'s> {
 
     fn new_slot(&mut self, rep: SchemaId) -> TypeId {
         let schema = self.schema(rep);
-        let location = format!("{}#{}", schema.location.file.display(), schema.location.pointer);
+        let location = format!(
+            "{}#{}",
+            schema.location.file.display(),
+            schema.location.pointer
+        );
         let file_name = file_name(&schema.location.file, &schema.location.pointer);
         let (source, preferred) = if let Some(name) = self.overrides.names.get(&location) {
             (Source::Override, name.clone())
@@ -596,8 +604,7 @@ impl<'s> TypeBuilder<'s> {
             .filter(|t| t.split_whitespace().count() <= 4)
             .map(names::snake)
             .or_else(|| {
-                file_name(&schema.location.file, &schema.location.pointer)
-                    .map(|n| names::snake(&n))
+                file_name(&schema.location.file, &schema.location.pointer).map(|n| names::snake(&n))
             })
     }
 
@@ -682,8 +689,12 @@ impl<'s> TypeBuilder<'s> {
             let field = self.field(property, name, &used);
             fields.push(field);
         }
-        let mut namespace =
-            Namespace::with_reserved(taken.iter().map(String::as_str).chain(fields.iter().map(|f| f.name.as_str())));
+        let mut namespace = Namespace::with_reserved(
+            taken
+                .iter()
+                .map(String::as_str)
+                .chain(fields.iter().map(|f| f.name.as_str())),
+        );
         let extra = match self.extra_value(object, &used) {
             None if keeps_unknown && object.additional != Additional::Forbidden => {
                 Some(TypeRef::Json)
@@ -730,12 +741,7 @@ impl<'s> TypeBuilder<'s> {
     }
 
     /// `Defaulted` for an optional member with a default, else `Optional`.
-    pub fn optional_presence(
-        &self,
-        ty: &TypeRef,
-        schema: SchemaId,
-        doc: Option<&str>,
-    ) -> Presence {
+    pub fn optional_presence(&self, ty: &TypeRef, schema: SchemaId, doc: Option<&str>) -> Presence {
         if let Some(default) = self.default_value(ty, schema, doc) {
             return Presence::Defaulted(default);
         }
@@ -988,7 +994,11 @@ impl<'s> TypeBuilder<'s> {
         let mut names: Vec<String> = Vec::with_capacity(self.slots.len());
         for (slot, home) in self.slots.iter().zip(homes) {
             let preferred = self.preferred(slot);
-            let contested = wanted.get(&(*home, preferred.clone())).copied().unwrap_or(0) > 1
+            let contested = wanted
+                .get(&(*home, preferred.clone()))
+                .copied()
+                .unwrap_or(0)
+                > 1
                 || reserved(*home).contains(&preferred.as_str());
             let base = if contested && slot.source >= Source::Title {
                 self.longer_name(slot, &names)
@@ -1044,8 +1054,24 @@ impl<'s> TypeBuilder<'s> {
 /// Names no generated type may take in a module: what the printer spells there.
 fn reserved(home: Home) -> Vec<&'static str> {
     let mut names = vec![
-        "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default",
-        "Duration", "BTreeMap", "JsonObject", "Raw", "Value", "Self", "Request", "Response",
+        "Option",
+        "Some",
+        "None",
+        "Result",
+        "Ok",
+        "Err",
+        "String",
+        "Vec",
+        "Box",
+        "Default",
+        "Duration",
+        "BTreeMap",
+        "JsonObject",
+        "Raw",
+        "Value",
+        "Self",
+        "Request",
+        "Response",
         "Error",
     ];
     if let Home::Operation(_) = home {
@@ -1062,13 +1088,20 @@ fn item_role(role: &str) -> String {
 
 /// Struct field names for JSON keys: [`names::field`], or the key in full where that
 /// clashes, unique, avoiding `taken`.
-pub fn field_names<'a>(keys: impl Iterator<Item = &'a str> + Clone, taken: &[String]) -> Vec<String> {
+pub fn field_names<'a>(
+    keys: impl Iterator<Item = &'a str> + Clone,
+    taken: &[String],
+) -> Vec<String> {
     let short: Vec<String> = keys.clone().map(names::field).collect();
     let mut namespace = Namespace::with_reserved(taken.iter().map(String::as_str));
     keys.zip(&short)
         .map(|(key, name)| {
             let clashes = short.iter().filter(|s| *s == name).count() > 1;
-            let base = if clashes { names::field_in_full(key) } else { name.clone() };
+            let base = if clashes {
+                names::field_in_full(key)
+            } else {
+                name.clone()
+            };
             namespace.claim(&base, "_")
         })
         .collect()
@@ -1173,13 +1206,19 @@ mod tests {
             prose_default("The level. Defaults to 50 if unspecified.").as_deref(),
             Some("50")
         );
-        assert_eq!(prose_default("Defaults to the empty string.").as_deref(), Some("the"));
+        assert_eq!(
+            prose_default("Defaults to the empty string.").as_deref(),
+            Some("the")
+        );
         assert_eq!(prose_default("No default here."), None);
     }
 
     #[test]
     fn durations_are_not_timestamps() {
-        assert!(is_duration("timeout", Some("The maximum time to wait, in milliseconds.")));
+        assert!(is_duration(
+            "timeout",
+            Some("The maximum time to wait, in milliseconds.")
+        ));
         assert!(is_duration("retry_after_ms", None));
         assert!(!is_duration(
             "origin_server_ts",

@@ -17,14 +17,8 @@ use crate::{client, matrix_error};
 
 const MIB: usize = 1 << 20;
 
-fn get_content(media_id: &str) -> cs::get_content::Request {
-    cs::get_content::Request {
-        server_name: "example.org".parse().unwrap(),
-        media_id: media_id.into(),
-        allow_remote: None,
-        timeout_ms: None,
-        allow_redirect: None,
-    }
+fn get_content(media_id: &str) -> cs::media::get_content_authed::Request {
+    cs::media::get_content_authed::Request::new("example.org".parse().unwrap(), media_id.into())
 }
 
 #[tokio::test]
@@ -116,16 +110,19 @@ async fn bytes_downloads_keep_the_content_headers() {
     });
     let response = client(&server).send(get_content("a")).await.unwrap();
     match response {
-        cs::get_content::Response::Ok(ok) => {
-            assert_eq!(ok.content_type, "image/png");
-            assert_eq!(ok.content_disposition, "inline; filename=\"a.png\"");
+        cs::media::get_content_authed::Response::Ok(ok) => {
+            assert_eq!(ok.content_type.as_deref(), Some("image/png"));
+            assert_eq!(
+                ok.content_disposition.as_deref(),
+                Some("inline; filename=\"a.png\"")
+            );
             assert_eq!(ok.body, [1, 2, 3]);
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(
         server.hits()[0].path(),
-        "/_matrix/media/v3/download/example.org/a"
+        "/_matrix/client/v1/media/download/example.org/a"
     );
 }
 
@@ -140,11 +137,9 @@ fn chunks(
 async fn uploads_stream_with_their_length_and_type() {
     let server =
         Server::start(|_, _| Reply::json(200, json!({"content_uri": "mxc://example.org/abc"})));
-    let request = cs::upload_content::Request {
-        content_type: Some("text/plain".into()),
-        filename: Some("a.txt".into()),
-        body: Vec::new(),
-    };
+    let mut request = cs::media::upload_content::Request::new(Vec::new());
+    request.content_type = Some("text/plain".into());
+    request.filename = Some("a.txt".into());
     let response = client(&server)
         .request(request)
         .body_stream(chunks(10, 1000), Some(10_000))
@@ -189,7 +184,8 @@ async fn bytes_downloads_in_many_chunks_are_whole() {
     });
     let client = client(&server);
     for _ in 0..2 {
-        let cs::get_content::Response::Ok(ok) = client.send(get_content("big")).await.unwrap()
+        let cs::media::get_content_authed::Response::Ok(ok) =
+            client.send(get_content("big")).await.unwrap()
         else {
             panic!("not the 200 answer");
         };

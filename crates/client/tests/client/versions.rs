@@ -206,15 +206,12 @@ async fn the_generated_get_versions_request() {
     let response = fetching_builder(&server)
         .build()
         .unwrap()
-        .send(cs::get_versions::Request {})
+        .send(cs::admin::get_versions::Request::new())
         .await
         .unwrap();
     assert_eq!(response.versions, ["r0.6.1", "v1.19"]);
     assert_eq!(
-        response
-            .unstable_features
-            .unwrap()
-            .get("org.example.feature"),
+        response.unstable_features.get("org.example.feature"),
         Some(&true)
     );
 }

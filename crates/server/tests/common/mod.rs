@@ -115,7 +115,7 @@ pub fn routes(calls: Arc<AtomicUsize>) -> Routes<TestApi> {
                 json!({"params": request.params}),
             )))
         })
-        .endpoint::<cs::get_versions::Request, _, _>(|api, _request, caller| async move {
+        .endpoint::<cs::admin::get_versions::Request, _, _>(|api, _request, caller| async move {
             api.called();
             let anonymous = matches!(caller, Caller::Anonymous);
             Ok(generated(json!({
@@ -123,18 +123,20 @@ pub fn routes(calls: Arc<AtomicUsize>) -> Routes<TestApi> {
                 "unstable_features": {"org.example.anonymous": anonymous}
             })))
         })
-        .endpoint::<cs::send_message::Request, _, _>(|api, request, caller| async move {
-            api.called();
-            let event_id = format!(
-                "${}_{}_{}_{}",
-                request.txn_id,
-                request.body.len(),
-                request.event_type,
-                caller.user_id().map_or("", |u| u.localpart())
-            );
-            Ok(generated(json!({ "event_id": event_id })))
-        })
-        .endpoint::<cs::join_room::Request, _, _>(|api, request, _caller| async move {
+        .endpoint::<cs::room_events::send_message::Request, _, _>(
+            |api, request, caller| async move {
+                api.called();
+                let event_id = format!(
+                    "${}_{}_{}_{}",
+                    request.txn_id,
+                    request.body.len(),
+                    request.event_type,
+                    caller.user_id().map_or("", |u| u.localpart())
+                );
+                Ok(generated(json!({ "event_id": event_id })))
+            },
+        )
+        .endpoint::<cs::membership::join_room::Request, _, _>(|api, request, _caller| async move {
             api.called();
             let room = request.room_id_or_alias.as_str().to_owned();
             match room.starts_with('!') {
@@ -142,15 +144,17 @@ pub fn routes(calls: Arc<AtomicUsize>) -> Routes<TestApi> {
                 false => Err(matrix_server::unrecognized()),
             }
         })
-        .endpoint::<ss::send_transaction::Request, _, _>(|api, request, caller| async move {
-            api.called();
-            assert_eq!(
-                caller.origin().map(|o| o.as_str()),
-                Some(request.origin.as_str())
-            );
-            Ok(generated(json!({ "pdus": {} })))
-        })
-        .endpoint::<ss::get_server_key::Request, _, _>(|api, _request, _caller| async move {
+        .endpoint::<ss::transactions::send_transaction::Request, _, _>(
+            |api, request, caller| async move {
+                api.called();
+                assert_eq!(
+                    caller.origin().map(|o| o.as_str()),
+                    Some(request.origin.as_str())
+                );
+                Ok(generated(json!({ "pdus": {} })))
+            },
+        )
+        .endpoint::<ss::keys::get_server_key::Request, _, _>(|api, _request, _caller| async move {
             api.called();
             Err(matrix_server::unrecognized())
         })

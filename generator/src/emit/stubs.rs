@@ -1,0 +1,215 @@
+//! Client and server stubs: a method per operation on a typed handle over
+//! `matrix_client::Client` (the `client` feature), and a trait per API with one method per
+//! operation plus its router over `matrix_server` (the `server` feature).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::Api;
+use crate::items::names::{self, ident};
+use crate::items::{ApiItems, BodyItem, ContentKind, Field, OperationItem};
+
+use super::scope::{Scope, ident_path};
+use super::types::{doc_attrs, is_parameter};
+
+/// `ClientServer` for the client-server API.
+fn api_name(api: Api) -> Ident {
+    format_ident!("{}", names::camel(api.dir_name()))
+}
+
+/// The path of an operation's module from the crate root (`crate::membership::join_room`).
+fn module_path(items: &ApiItems, index: usize) -> TokenStream {
+    ident_path(&format!("crate::{}", items.operation_path(index)))
+}
+
+/// The first paragraph of an operation's docs, and its deprecation.
+fn method_attrs(items: &ApiItems, op: &OperationItem) -> TokenStream {
+    let summary = doc_attrs(&items.site, op.summary.as_deref());
+    let link = format!(" `{} {}` ([spec]({}))", op.method, op.path, op.link);
+    let deprecated = super::types::deprecated_attr(op.deprecated.as_deref());
+    quote! { #summary #[doc = ""] #[doc = #link] #deprecated }
+}
+
+/// The fields `Request::new` takes, in order, and the `Request` fields behind them.
+fn request_fields(op: &OperationItem) -> Vec<Field> {
+    let mut fields: Vec<Field> = op.request.params.iter().map(|p| p.field.clone()).collect();
+    match &op.request.body {
+        BodyItem::Fields(body) => fields.extend(body.fields.iter().cloned()),
+        BodyItem::Json { field } => fields.push(field.clone()),
+        BodyItem::Bytes { .. } => fields.push(Field {
+            name: "body".into(),
+            json: String::new(),
+            ty: crate::items::TypeRef::Bytes,
+            presence: crate::items::Presence::Required,
+            doc: None,
+            deprecated: None,
+            secret: false,
+        }),
+        BodyItem::None => {}
+    }
+    fields
+}
+
+/// The `client` module: `ClientServerExt` on `matrix_client::Client` and the handle whose
+/// methods build each request from its required members.
+pub fn client_items(scope: &mut Scope<'_>) -> TokenStream {
+    let items = scope.items();
+    let api = api_name(items.api);
+    let ext = format_ident!("{}Ext", api);
+    let accessor = format_ident!("{}", names::snake(items.api.dir_name()));
+    let mut methods = Vec::new();
+    for (index, op) in items.operations.iter().enumerate() {
+        let module = module_path(items, index);
+        let method = ident(&op.module);
+        let attrs = method_attrs(items, op);
+        let fields = request_fields(op);
+        let flattened = match &op.request.body {
+            BodyItem::Fields(body) => body.flattened.as_ref(),
+            _ => None,
+        };
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        let typed = op.request.content_type_param;
+        let type_field = typed.map(|i| op.request.params[i].field.name.clone());
+        let body_field = match &op.request.body {
+            BodyItem::Json { field } => Some(field.name.clone()),
+            _ => None,
+        };
+        for field in fields.iter().filter(|f| is_parameter(f)) {
+            if typed.is_some()
+                && (Some(&field.name) == type_field.as_ref()
+                    || Some(&field.name) == body_field.as_ref())
+            {
+                continue;
+            }
+            let f = ident(&field.name);
+            let ty = scope.ty(&field.rust_type());
+            params.push(quote! { #f: #ty });
+            args.push(quote! { #f });
+        }
+        if let Some(flattened) = flattened {
+            let f = ident(&flattened.name);
+            let ty = scope.named(flattened.ty);
+            params.push(quote! { #f: #ty });
+            args.push(quote! { #f });
+        }
+        let pending = quote! { matrix_client::Pending<'c, #module::Request> };
+        let definition = if typed.is_some() {
+            let bound = match (op.path.contains("/state/"), op.path.contains("/send/")) {
+                (true, _) => scope.core(content_trait(ContentKind::State)),
+                (_, true) => scope.core(content_trait(ContentKind::MessageLike)),
+                _ => scope.core(content_trait(ContentKind::Other)),
+            };
+            quote! {
+                #attrs
+                #[inline]
+                #[allow(deprecated, clippy::too_many_arguments)]
+                pub fn #method<C: #bound>(self, #(#params,)* content: &C) -> serde_json::Result<#pending> {
+                    Ok(self.0.request(#module::Request::new(#(#args,)* content)?))
+                }
+            }
+        } else {
+            quote! {
+                #attrs
+                #[inline]
+                #[allow(deprecated, clippy::too_many_arguments)]
+                pub fn #method(self, #(#params),*) -> #pending {
+                    self.0.request(#module::Request::new(#(#args),*))
+                }
+            }
+        };
+        methods.push(definition);
+    }
+    let handle_doc = format!(
+        " The {} API's operations on a [`matrix_client::Client`]: each method builds the request from its required members (set the others with `Pending::with`) and returns it ready to `.await`.",
+        items.api
+    );
+    let ext_doc = format!(" The {} API of a [`matrix_client::Client`].", items.api);
+    quote! {
+        #[doc = #ext_doc]
+        pub trait #ext {
+            #[doc = #ext_doc]
+            fn #accessor(&self) -> #api<'_>;
+        }
+
+        impl #ext for matrix_client::Client {
+            #[inline]
+            fn #accessor(&self) -> #api<'_> {
+                #api(self)
+            }
+        }
+
+        #[doc = #handle_doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #api<'c>(&'c matrix_client::Client);
+
+        impl<'c> #api<'c> {
+            #(#methods)*
+        }
+    }
+}
+
+fn content_trait(kind: ContentKind) -> &'static str {
+    match kind {
+        ContentKind::State => "StateEventContent",
+        ContentKind::MessageLike => "MessageLikeEventContent",
+        ContentKind::Other | ContentKind::Edu => "EventContent",
+    }
+}
+
+/// The `server` module: the trait an implementation overrides method by method (every
+/// default answers `404 M_UNRECOGNIZED`), `add_routes` and `router`.
+pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
+    let items = scope.items();
+    let trait_name = format_ident!("{}Api", api_name(items.api));
+    let mut methods = Vec::new();
+    let mut routes = Vec::new();
+    for (index, op) in items.operations.iter().enumerate() {
+        let module = module_path(items, index);
+        let method = ident(&op.module);
+        let attrs = method_attrs(items, op);
+        methods.push(quote! {
+            #attrs
+            #[allow(deprecated)]
+            fn #method(
+                &self,
+                request: #module::Request,
+                caller: matrix_server::Caller,
+            ) -> impl std::future::Future<Output = Result<#module::Response, #module::Error>> + Send {
+                let _ = (request, caller);
+                async { Err(matrix_server::unrecognized()) }
+            }
+        });
+        routes.push(quote! {
+            .endpoint::<#module::Request, _, _>(|api, request, caller| async move {
+                api.#method(request, caller).await
+            })
+        });
+    }
+    let trait_doc = format!(
+        " A server of the {} API: one method per operation, each given the typed request and the authenticated caller. Every method answers `404 M_UNRECOGNIZED` unless overridden, so an implementation serves only what it overrides.",
+        items.api
+    );
+    let routes_doc = format!(
+        " Adds the {} API's endpoints (every path each has had) to `routes`, so that several APIs can share one server.",
+        items.api
+    );
+    let router_doc = format!(" A router serving the {} API alone.", items.api);
+    quote! {
+        #[doc = #trait_doc]
+        pub trait #trait_name: Send + Sync + 'static {
+            #(#methods)*
+        }
+
+        #[doc = #routes_doc]
+        #[allow(deprecated)]
+        pub fn add_routes<T: #trait_name>(routes: matrix_server::Routes<T>) -> matrix_server::Routes<T> {
+            routes #(#routes)*
+        }
+
+        #[doc = #router_doc]
+        pub fn router<T: #trait_name>(api: T, config: matrix_server::ServerConfig) -> matrix_server::axum::Router {
+            add_routes(matrix_server::Routes::new(api)).into_router(config)
+        }
+    }
+}
