@@ -97,7 +97,7 @@ fn v1_16_to_v1_19_facts() {
     assert_eq!(room_id[0].rule.impact().as_str(), "breaking-clients");
     assert_eq!(
         room_id[0].rust.as_ref().map(ToString::to_string).as_deref(),
-        Some("matrix_client_server_api::peek_events::Request::room_id")
+        Some("matrix_client_server_api::room_events::peek_events::Request::room_id")
     );
 
     let report_event = changed(
