@@ -76,10 +76,9 @@ fn output_is_byte_identical_across_runs() {
     }
     // One module per operation in its group, named after its operationId, formatted on
     // several lines, spelled as by hand (`use` lines, short paths).
-    let join = String::from_utf8(
-        fa[Path::new("client-server/src/membership/join_room_by_id.rs")].clone(),
-    )
-    .unwrap();
+    let join =
+        String::from_utf8(fa[Path::new("client-server/src/membership/join_room_by_id.rs")].clone())
+            .unwrap();
     assert!(join.contains("pub const METADATA: Metadata"));
     assert!(join.contains("\nuse matrix_api_core::{"));
     assert!(!join.contains("::std::option::Option"));

@@ -1,7 +1,7 @@
 //! Macros that write the JSON (de)serialisation of the generated types, so that the
 //! generated code reads like the types it defines.
 //!
-//! [`json_object!`] defines a struct for a JSON object and its `Serialize` and
+//! [`json_object!`](crate::json_object) defines a struct for a JSON object and its `Serialize` and
 //! `Deserialize` impls, member by member: no `serde_derive` (the largest cost of compiling
 //! generated code), no sequence form, no buffering `flatten`. Each field starts with
 //! `#[json("key", mode)]`, its JSON key and how it is present:
@@ -21,7 +21,7 @@
 //! the struct does not name, or one marked `#[json_flatten]` hands them to a tagged enum
 //! ([`Members`]). A member given twice is an error.
 //!
-//! [`json_union!`] defines an untagged enum read by trying each variant in order.
+//! [`json_union!`](crate::json_union) defines an untagged enum read by trying each variant in order.
 
 use std::time::Duration;
 

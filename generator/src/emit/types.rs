@@ -137,10 +137,11 @@ pub fn derives_default(s: &Struct) -> bool {
         })
 }
 
-/// A `Default` that fills in the spec's defaults, where deriving would not (`new` takes
-/// no arguments when every member may be absent).
+/// A `Default` that fills in the spec's defaults (and fixed values), where `new` takes no
+/// arguments and deriving would not give the spec's defaults.
 pub fn default_impl(name: &Ident, s: &Struct) -> TokenStream {
-    if !s.all_optional() || derives_default(s) {
+    let takes_nothing = s.flattened.is_none() && !s.fields.iter().any(is_parameter);
+    if !takes_nothing || derives_default(s) {
         return TokenStream::new();
     }
     quote! {

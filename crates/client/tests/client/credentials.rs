@@ -37,10 +37,7 @@ async fn each_scheme_gets_its_credential() {
         .iter()
         .map(|hit| hit.header("authorization").map(str::to_owned))
         .collect();
-    assert_eq!(
-        auth,
-        [Some(bearer.clone()), None, Some(bearer), None].map(|a| a.map(String::from))
-    );
+    assert_eq!(auth, [Some(bearer.clone()), None, Some(bearer), None]);
 }
 
 #[tokio::test]
