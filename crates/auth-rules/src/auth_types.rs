@@ -107,10 +107,7 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
             }
         }
         if version.restricted_join_rule && membership == Some("join") {
-            let authoriser = content
-                .get(JOIN_AUTHORISED_VIA_USERS_SERVER)
-                .and_then(Value::as_str);
-            if let Some(authoriser) = authoriser {
+            if let Some(authoriser) = event.join_authorised_via_users_server() {
                 types.push_member(authoriser);
             }
         }

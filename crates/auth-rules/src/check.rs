@@ -110,7 +110,10 @@ pub fn check_against_state<S: AuthState + ?Sized>(
     if event.event_type() == CREATE {
         return Ok(());
     }
-    let create = state.get(CREATE, "").ok_or(Rejection::MissingCreateEvent)?;
+    // Not `ok_or`: that builds (and drops) the rejection on every check.
+    let Some(create) = state.get(CREATE, "") else {
+        return Err(Rejection::MissingCreateEvent);
+    };
     let sender = event.sender();
     if domain(create.sender())? != domain(sender)? && !can_federate(create) {
         return Err(Rejection::NotFederated);

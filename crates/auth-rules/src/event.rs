@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use matrix_event_format::JsonObject;
 
+use crate::auth_types::JOIN_AUTHORISED_VIA_USERS_SERVER;
 use crate::parsed_levels::ParsedPowerLevels;
 
 /// An event (PDU) as the authorization rules see it. Implement it over your own storage, or use
@@ -53,6 +54,11 @@ pub trait Event {
         membership_of(self.content())
     }
 
+    /// `content.join_authorised_via_users_server`, if it is a string.
+    fn join_authorised_via_users_server(&self) -> Option<&str> {
+        join_authoriser_of(self.content())
+    }
+
     /// Whether the event is a state event (has a `state_key`).
     fn is_state(&self) -> bool {
         self.state_key().is_some()
@@ -80,6 +86,7 @@ macro_rules! forward_event {
             fn redacts(&self) -> Option<&str> { (**self).redacts() }
             fn rejected(&self) -> bool { (**self).rejected() }
             fn membership(&self) -> Option<&str> { (**self).membership() }
+            fn join_authorised_via_users_server(&self) -> Option<&str> { (**self).join_authorised_via_users_server() }
             fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> { (**self).parsed_power_levels() }
         }
     )*};
@@ -90,4 +97,9 @@ forward_event!(&T, Box<T>, Rc<T>, Arc<T>);
 /// `membership` of an event's content, if it is a string.
 pub(crate) fn membership_of(content: &JsonObject) -> Option<&str> {
     content.get("membership")?.as_str()
+}
+
+/// `join_authorised_via_users_server` of an event's content, if it is a string.
+pub(crate) fn join_authoriser_of(content: &JsonObject) -> Option<&str> {
+    content.get(JOIN_AUTHORISED_VIA_USERS_SERVER)?.as_str()
 }

@@ -54,7 +54,10 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
         }
     }
 
-    let create = create.ok_or(Rejection::MissingCreateEvent)?;
+    // Not `ok_or`: that builds (and drops) the rejection on every check.
+    let Some(create) = create else {
+        return Err(Rejection::MissingCreateEvent);
+    };
     if domain(create.sender())? != domain(target)? && !can_federate(create) {
         return Err(Rejection::NotFederated);
     }

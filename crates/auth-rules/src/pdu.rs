@@ -5,7 +5,7 @@ use matrix_event_format::{EventError, JsonObject, RoomVersion, event_id};
 use serde_json::Value;
 
 use crate::auth_types::POWER_LEVELS;
-use crate::event::{Event, membership_of};
+use crate::event::{Event, join_authoriser_of, membership_of};
 use crate::parsed_levels::ParsedPowerLevels;
 
 /// Why a JSON object is not a usable PDU.
@@ -51,10 +51,13 @@ const SENDER: usize = 4;
 /// `content.membership` if it is a string (the rules and state resolution ask for it often).
 const MEMBERSHIP: usize = 5;
 const REDACTS: usize = 6;
-const REFERENCES: usize = 7;
+/// `content.join_authorised_via_users_server` if it is a string (read for every join).
+const JOIN_AUTHORISER: usize = 7;
+const REFERENCES: usize = 8;
 
 /// Strings in one buffer: the parts above (absent ones marked in `present`), then the
-/// `prev_events` and `auth_events`, each written as its length, `:`, and the ID. Walking an auth
+/// `prev_events` and `auth_events`, each written as its length (one `char`, see [`length`])
+/// and the ID. Walking an auth
 /// DAG reads an event's ID, type, state key and auth events together: in one allocation they
 /// cost one or two cache misses instead of one each.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,8 +79,7 @@ impl Strings {
             bounds[i + 1] = text.len() as u32;
         }
         for id in prev.iter().chain(auth) {
-            text.push_str(&id.len().to_string());
-            text.push(':');
+            text.push(length::encode(id.len()));
             text.push_str(id);
         }
         let present = fixed.iter().enumerate().fold(0u8, |bits, (i, part)| {
@@ -124,7 +126,7 @@ impl Strings {
     }
 }
 
-/// Reads length-prefixed IDs (`44:$…`) one after the other.
+/// Reads length-prefixed IDs one after the other.
 struct References<'s> {
     rest: &'s str,
 }
@@ -134,11 +136,47 @@ impl<'s> Iterator for References<'s> {
 
     #[inline]
     fn next(&mut self) -> Option<&'s str> {
-        let (length, rest) = self.rest.split_once(':')?;
-        let length: usize = length.parse().ok()?;
+        let prefix = self.rest.chars().next()?;
+        let rest = &self.rest[prefix.len_utf8()..];
+        let length = length::decode(prefix);
         let id = rest.get(..length)?;
         self.rest = rest.get(length..).unwrap_or_default();
         Some(id)
+    }
+}
+
+/// A length as one `char`: the code point itself, skipping the surrogates (which are not
+/// `char`s). PDUs are limited to 65,536 bytes, far below the 1,112,063 lengths this can hold.
+mod length {
+    const SURROGATES: u32 = 0x800;
+    /// The longest length a `char` holds.
+    pub const MAX: usize = 0x10_F7FF;
+
+    pub fn encode(length: usize) -> char {
+        let length = u32::try_from(length).unwrap_or(u32::MAX);
+        let point = if length < 0xD800 {
+            length
+        } else {
+            length.saturating_add(SURROGATES)
+        };
+        char::from_u32(point).unwrap_or(char::MAX)
+    }
+
+    pub fn decode(prefix: char) -> usize {
+        let point = u32::from(prefix);
+        (if point < 0xD800 {
+            point
+        } else {
+            point - SURROGATES
+        }) as usize
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn lengths_round_trip() {
+        for length in [0, 44, 127, 128, 0xD7FF, 0xD800, 0xFFFF, 70_000, MAX] {
+            assert_eq!(decode(encode(length)), length);
+        }
     }
 }
 
@@ -180,6 +218,11 @@ impl PduEvent {
         };
         let prev_events = references(&pdu, "prev_events")?;
         let auth_events = references(&pdu, "auth_events")?;
+        for (field, ids) in [("prev_events", &prev_events), ("auth_events", &auth_events)] {
+            if ids.iter().any(|id| id.len() > length::MAX) {
+                return Err(invalid(field, "event IDs of at most 1,112,063 bytes"));
+            }
+        }
         let origin_server_ts = integer(&pdu, "origin_server_ts")?;
         let depth = integer(&pdu, "depth")?;
         let redacts_field = if version.redacts_in_content {
@@ -199,6 +242,7 @@ impl PduEvent {
                 Some(sender),
                 membership_of(content),
                 redacts,
+                join_authoriser_of(content),
             ],
             &prev_events,
             &auth_events,
@@ -304,6 +348,10 @@ impl Event for PduEvent {
         self.strings.optional(MEMBERSHIP)
     }
     #[inline]
+    fn join_authorised_via_users_server(&self) -> Option<&str> {
+        self.strings.optional(JOIN_AUTHORISER)
+    }
+    #[inline]
     fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> {
         self.power_levels.as_deref()
     }
@@ -366,7 +414,8 @@ mod tests {
     fn packed_strings_give_back_every_field() {
         let pdu = json!({
             "type": "m.room.member", "state_key": "@b:x.org", "sender": "@a:x.org",
-            "room_id": "!r:x.org", "content": {"membership": "ban"},
+            "room_id": "!r:x.org",
+            "content": {"membership": "ban", "join_authorised_via_users_server": "@c:y.org"},
             "prev_events": [["$p:1:2", {}], "$é:ü"], "auth_events": ["", "$12:34", "$ok:x"],
             "depth": 3, "origin_server_ts": 4, "redacts": "$gone:x.org",
         });
@@ -382,6 +431,7 @@ mod tests {
         assert_eq!(event.sender(), "@a:x.org");
         assert_eq!(event.membership(), Some("ban"));
         assert_eq!(event.redacts(), Some("$gone:x.org"));
+        assert_eq!(event.join_authorised_via_users_server(), Some("@c:y.org"));
         let prev: Vec<&str> = event.prev_event_ids().collect();
         assert_eq!(prev, ["$p:1:2", "$é:ü"]);
         let auth: Vec<&str> = event.auth_event_ids().collect();
@@ -402,6 +452,7 @@ mod tests {
         assert_eq!(event.state_key(), None);
         assert_eq!(event.membership(), None);
         assert_eq!(event.redacts(), None);
+        assert_eq!(event.join_authorised_via_users_server(), None);
         assert_eq!(event.prev_event_ids().count(), 0);
         assert_eq!(event.auth_event_ids().count(), 0);
     }

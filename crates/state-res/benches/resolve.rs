@@ -19,7 +19,7 @@ use matrix_test_support::{peers_dir, synapse_python};
 pub fn room_path(events: usize, forks: usize, users: usize) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/stateres-bench");
     std::fs::create_dir_all(&dir).expect("bench directory");
-    let path = dir.join(format!("v10_{events}e_{forks}f_{users}u.json"));
+    let path = dir.join(format!("v10_{events}e_{forks}f_{users}u_s1.json"));
     if !path.exists() {
         let status = Command::new(synapse_python())
             .arg(peers_dir().join("oracle/bench_stateres.py"))

@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use matrix_test_support::room_file::{RoomFile, nest_state};
+use matrix_test_support::room_file::{Resolver, RoomFile, nest_state};
 use serde_json::json;
 
 fn main() -> ExitCode {
@@ -35,7 +35,9 @@ fn main() -> ExitCode {
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|bytes| RoomFile::from_slice(&bytes).map_err(|e| e.to_string()))
             .and_then(|room| {
-                let resolution = room.resolve().map_err(|e| e.to_string())?;
+                let resolution = room
+                    .resolve(Resolver::Stateless)
+                    .map_err(|e| e.to_string())?;
                 let verdict = if check {
                     match room.check(&resolution.state).map_err(|e| e.to_string())? {
                         Some(true) => Some("pass"),

@@ -8,7 +8,7 @@ use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_P
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
-use crate::interner::Interner;
+use crate::interner::Ids;
 use crate::provider::EventProvider;
 use crate::room::RoomGuard;
 
@@ -54,8 +54,8 @@ impl Kind {
 
 /// The interned auth DAG.
 pub(crate) struct AuthGraph<'a, E> {
-    /// Event IDs, interned as `(id, "")`: a node is the index of its ID.
-    ids: Interner,
+    /// Event IDs: a node is the index of its ID.
+    ids: Ids,
     events: Vec<Option<&'a E>>,
     kinds: Vec<Kind>,
     /// Per node: whether its event (if known) is in the room being resolved.
@@ -72,7 +72,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     /// An empty graph with room for about `capacity` events.
     pub fn with_capacity(capacity: usize) -> Self {
         AuthGraph {
-            ids: Interner::with_capacity(capacity, capacity * 48),
+            ids: Ids::with_capacity(capacity),
             events: Vec::with_capacity(capacity),
             kinds: Vec::with_capacity(capacity),
             in_room: Vec::with_capacity(capacity),
@@ -82,6 +82,31 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             explored: 0,
         }
         .started()
+    }
+
+    /// A graph of given nodes (IDs, events, parents as ranges of `edges`), explored elsewhere
+    /// (by the room index).
+    pub fn from_parts<'i>(
+        ids: impl ExactSizeIterator<Item = &'i str>,
+        events: Vec<Option<&'a E>>,
+        guard: &RoomGuard,
+        edge_start: Vec<u32>,
+        edges: Vec<Node>,
+    ) -> Self {
+        let mut interner = Ids::with_capacity(ids.len());
+        for id in ids {
+            interner.intern(id);
+        }
+        AuthGraph {
+            explored: interner.len(),
+            ids: interner,
+            kinds: events.iter().map(|&event| Kind::of(event)).collect(),
+            in_room: events.iter().map(|event| in_room(guard, *event)).collect(),
+            events,
+            edge_start,
+            edges,
+            implied_creates: HashMap::default(),
+        }
     }
 
     fn started(mut self) -> Self {
@@ -98,7 +123,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     where
         P: EventProvider<Event = E> + ?Sized,
     {
-        let (node, added) = self.ids.intern((id, ""));
+        let (node, added) = self.ids.intern(id);
         if added {
             self.events.push(provider.event(id));
         }
@@ -107,7 +132,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
 
     /// The node for `id` if it was interned.
     pub fn lookup(&self, id: &str) -> Option<Node> {
-        self.ids.find((id, ""))
+        self.ids.find(id)
     }
 
     /// Interns everything reachable from the nodes interned so far through auth edges,
@@ -156,7 +181,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     }
 
     pub fn id(&self, node: Node) -> &str {
-        self.ids.key(node).0
+        self.ids.get(node)
     }
 
     pub fn event(&self, node: Node) -> Option<&'a E> {

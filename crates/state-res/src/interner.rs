@@ -1,5 +1,5 @@
-//! Pairs of strings (the working state's `(event type, state_key)`, the auth graph's
-//! `(event ID, "")`) interned as dense indices for one resolution.
+//! Strings interned as dense indices: pairs (the working state's `(event type, state_key)`) and
+//! event IDs (the auth graph's nodes).
 //!
 //! The key bytes live in one arena and are compared inline, a word at a time. Keys borrowed
 //! from events scattered over the heap, compared by `memcmp`, made these lookups ~40 % of a
@@ -8,6 +8,7 @@
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 /// The index of an interned key.
 pub(crate) type Id = u32;
@@ -52,17 +53,24 @@ impl Interner {
             arena,
             hasher,
         } = self;
-        if let Some(&id) = table.find(hash, |&id| same_key(part(spans, arena, id), key)) {
-            return (id, false);
+        let entry = table.entry(
+            hash,
+            |&id| same_key(part(spans, arena, id), key),
+            |&id| hasher.hash_one(part(spans, arena, id)),
+        );
+        match entry {
+            Entry::Occupied(found) => (*found.get(), false),
+            Entry::Vacant(slot) => {
+                let id = spans.len() as Id;
+                let start = arena.len() as u32;
+                arena.push_str(key.0);
+                let middle = arena.len() as u32;
+                arena.push_str(key.1);
+                spans.push((start, middle, arena.len() as u32));
+                slot.insert(id);
+                (id, true)
+            }
         }
-        let id = spans.len() as Id;
-        let start = arena.len() as u32;
-        arena.push_str(key.0);
-        let middle = arena.len() as u32;
-        arena.push_str(key.1);
-        spans.push((start, middle, arena.len() as u32));
-        table.insert_unique(hash, id, |&id| hasher.hash_one(part(spans, arena, id)));
-        (id, true)
     }
 
     /// The key with index `id`.
@@ -103,6 +111,119 @@ fn same(a: &[u8], b: &[u8]) -> bool {
             .all(|(x, y)| x == y)
 }
 
+/// Event IDs interned as dense indices: the IDs' bytes in one arena, compared byte for byte.
+/// Most auth edges point at a few events (the create, power levels and join rules events, the
+/// admins' memberships), so a small cache of recent IDs, checked byte for byte, answers most
+/// lookups without hashing the ID.
+pub(crate) struct Ids {
+    recent: [Id; RECENT],
+    table: HashTable<Id>,
+    /// Where each ID ends in `arena` (it starts where the previous one ends).
+    ends: Vec<u32>,
+    arena: String,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Ids {
+    /// An empty table with room for about `ids` IDs.
+    pub fn with_capacity(ids: usize) -> Self {
+        Ids {
+            recent: [Id::MAX; RECENT],
+            table: HashTable::with_capacity(ids),
+            ends: Vec::with_capacity(ids),
+            arena: String::with_capacity(ids * 44),
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The index of `id`, if interned.
+    pub fn find(&self, id: &str) -> Option<Id> {
+        let hash = self.hasher.hash_one(id);
+        let found = self.table.find(hash, |&i| {
+            bytes(&self.ends, &self.arena, i) == id.as_bytes()
+        });
+        found.copied()
+    }
+
+    /// The index of `id`, and whether it was added now.
+    pub fn intern(&mut self, id: &str) -> (Id, bool) {
+        let slot = recent_slot(id);
+        let cached = self.recent[slot];
+        if cached != Id::MAX && bytes(&self.ends, &self.arena, cached) == id.as_bytes() {
+            return (cached, false);
+        }
+        let hash = self.hasher.hash_one(id);
+        let Ids {
+            recent,
+            table,
+            ends,
+            arena,
+            hasher,
+        } = self;
+        let entry = table.entry(
+            hash,
+            |&i| bytes(ends, arena, i) == id.as_bytes(),
+            |&i| hasher.hash_one(text(ends, arena, i)),
+        );
+        let found = match entry {
+            Entry::Occupied(found) => (*found.get(), false),
+            Entry::Vacant(vacant) => {
+                let index = ends.len() as Id;
+                arena.push_str(id);
+                ends.push(arena.len() as u32);
+                vacant.insert(index);
+                (index, true)
+            }
+        };
+        recent[slot] = found.0;
+        found
+    }
+
+    /// The ID with index `index`.
+    #[inline]
+    pub fn get(&self, index: Id) -> &str {
+        text(&self.ends, &self.arena, index)
+    }
+}
+
+/// Slots of the cache of recent IDs.
+const RECENT: usize = 64;
+
+/// An ID's slot in the cache: from the bytes after the sigil (random in hashed IDs; an ID that
+/// is not only shares slots with others, which costs hits, not correctness).
+#[inline]
+fn recent_slot(id: &str) -> usize {
+    let bytes = id.as_bytes();
+    let word = bytes
+        .get(1..9)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(bytes.len() as u64, u64::from_le_bytes);
+    (word.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize
+}
+
+#[inline]
+fn bounds(ends: &[u32], index: Id) -> (usize, usize) {
+    let index = index as usize;
+    let start = if index == 0 { 0 } else { ends[index - 1] };
+    (start as usize, ends[index] as usize)
+}
+
+#[inline]
+fn bytes<'s>(ends: &[u32], arena: &'s str, index: Id) -> &'s [u8] {
+    let (start, end) = bounds(ends, index);
+    &arena.as_bytes()[start..end]
+}
+
+#[inline]
+fn text<'s>(ends: &[u32], arena: &'s str, index: Id) -> &'s str {
+    let (start, end) = bounds(ends, index);
+    &arena[start..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +241,17 @@ mod tests {
         assert_eq!(keys.find(("m.room.member", "@b:x")), None);
         assert_eq!(keys.key(shifted), ("m.room.membe", "r@a:x"));
         assert_eq!(keys.len(), 2);
+    }
+
+    #[test]
+    fn ids_are_interned_once() {
+        let mut ids = Ids::with_capacity(1);
+        assert_eq!(ids.intern("$a"), (0, true));
+        assert_eq!(ids.intern("$bb"), (1, true));
+        assert_eq!(ids.intern("$a"), (0, false));
+        assert_eq!(ids.find("$bb"), Some(1));
+        assert_eq!(ids.find("$b"), None);
+        assert_eq!((ids.get(0), ids.get(1), ids.len()), ("$a", "$bb", 2));
     }
 
     #[test]

@@ -24,6 +24,7 @@
 
 mod conflicted_set;
 mod graph;
+mod index;
 mod interner;
 mod iterative;
 mod mainline;
@@ -40,6 +41,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::StateResolution;
 
+pub use index::{IndexError, RoomIndex};
 pub use provider::EventProvider;
 pub use v2::Stats;
 
@@ -60,6 +62,9 @@ pub enum ResolveError {
         expected: String,
         found: String,
     },
+    /// An event of the state sets is not in the [`RoomIndex`] resolving them.
+    #[error("event {event_id} is not in the room index")]
+    NotIndexed { event_id: String },
 }
 
 /// Resolves `state_sets` (the states after the `prev_events` of an event) into one state with

@@ -7,8 +7,20 @@ use crate::{StateKey, StateMap};
 /// key order.
 pub(crate) struct Split<'a> {
     pub unconflicted: Vec<(&'a StateKey, &'a String)>,
+    pub conflicted: Vec<&'a StateKey>,
     /// Per conflicted key, the event of each state set (`None` where the set lacks the key).
-    pub conflicted: Vec<(&'a StateKey, Vec<Option<&'a String>>)>,
+    ids: Vec<Option<&'a String>>,
+    sets: usize,
+}
+
+impl<'a> Split<'a> {
+    /// The conflicted keys with each state set's event.
+    pub fn conflicted_ids(&self) -> impl Iterator<Item = (&'a StateKey, &[Option<&'a String>])> {
+        self.conflicted
+            .iter()
+            .copied()
+            .zip(self.ids.chunks(self.sets.max(1)))
+    }
 }
 
 /// State resolution v2: a key is unconflicted if every state set has it with the same event;
@@ -21,6 +33,8 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
     let mut split = Split {
         unconflicted: Vec::with_capacity(largest),
         conflicted: Vec::new(),
+        ids: Vec::new(),
+        sets: sets.len(),
     };
     loop {
         // The smallest key among the heads, and whether every set is at it.
@@ -39,24 +53,29 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
         }
         let Some(key) = key else { break };
         everywhere &= heads.iter().all(Option::is_some);
-        let values: Vec<Option<&String>> = heads
-            .iter_mut()
-            .zip(&mut iterators)
-            .map(|(head, iterator)| match *head {
+        // The common case: every set has the key with the same event.
+        if everywhere {
+            let first = heads[0].map(|(_, id)| id);
+            if heads.iter().all(|head| head.map(|(_, id)| id) == first) {
+                if let Some(id) = first {
+                    split.unconflicted.push((key, id));
+                }
+                for (head, iterator) in heads.iter_mut().zip(&mut iterators) {
+                    *head = iterator.next();
+                }
+                continue;
+            }
+        }
+        for (head, iterator) in heads.iter_mut().zip(&mut iterators) {
+            split.ids.push(match *head {
                 Some((head_key, id)) if everywhere || head_key == key => {
                     *head = iterator.next();
                     Some(id)
                 }
                 _ => None,
-            })
-            .collect();
-        let first = values[0];
-        match first {
-            Some(id) if values.iter().all(|value| *value == first) => {
-                split.unconflicted.push((key, id));
-            }
-            _ => split.conflicted.push((key, values)),
+            });
         }
+        split.conflicted.push(key);
     }
     split
 }
@@ -86,8 +105,7 @@ mod tests {
             .collect();
         assert_eq!(unconflicted, [("a", "$1")]);
         let conflicted: Vec<_> = split
-            .conflicted
-            .iter()
+            .conflicted_ids()
             .map(|(k, ids)| {
                 (
                     k.0.as_str(),

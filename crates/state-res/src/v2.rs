@@ -99,7 +99,7 @@ where
         .collect();
     let mut own = vec![Vec::new(); state_sets.len()];
     let mut distinct: Vec<(&String, Node)> = Vec::with_capacity(state_sets.len());
-    for (_, ids) in &split.conflicted {
+    for (_, ids) in split.conflicted_ids() {
         distinct.clear();
         for (set, id) in ids.iter().enumerate() {
             let Some(id) = *id else { continue };

@@ -5,7 +5,7 @@
 
 mod support;
 
-use matrix_test_support::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::room_file::{BuildOptions, Resolver, RoomFile};
 use serde_json::json;
 use support::run_oracle;
 
@@ -40,7 +40,7 @@ fn v12_power_levels_listing_a_creator() {
     });
     let ours = RoomFile::from_value(room.clone(), BuildOptions::default())
         .expect("room builds")
-        .resolve()
+        .resolve(Resolver::Stateless)
         .expect("resolves")
         .state;
     assert_eq!(

@@ -2,7 +2,9 @@
 //! 6, 10, 11 and 12; tests/support/generator.rs): for every room, this crate walks the DAG
 //! (resolving at every merge, authorising every event) and so does Synapse (the oracle's
 //! `auth_oracle --dag` walk: its own v1/v2/v2.1 resolution and event auth). The state after
-//! every event and every event's verdict must agree.
+//! every event and every event's verdict must agree, and so must a `state_sets` query per room.
+//! Both resolution paths are checked on every room: the stateless `resolve`, and a `RoomIndex`
+//! grown event by event during the walk.
 //!
 //! Size: `STATERES_CROSSCHECK_ROOMS` rooms (default 300; the full run uses 2,000 or more) of 30
 //! to 110 events. Synapse comes from `$SYNAPSE_PYTHON`, else `$MATRIX_PEERS_DIR/install-synapse.sh`
@@ -10,17 +12,128 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+
 use matrix_auth_rules::Event;
 use matrix_event_format::RoomVersion;
 use matrix_test_support::Rng;
-use matrix_test_support::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::room_file::{BuildOptions, Resolver, RoomFile};
 use matrix_test_support::verdict::same_verdict;
-use support::generator::generate;
+use serde_json::Value;
+use support::generator::{GeneratedRoom, generate};
 use support::{oracle_state, run_oracle};
 
 const VERSIONS: [&str; 6] = ["1", "2", "6", "10", "11", "12"];
 /// Rooms per oracle call (Synapse is imported once per call).
 const BATCH: usize = 250;
+
+/// Agreement counts of one resolution path.
+#[derive(Default)]
+struct Tally {
+    rooms: (usize, usize),
+    verdicts: (usize, usize),
+    states: usize,
+    sets: (usize, usize),
+    rejected: usize,
+    reasons: BTreeMap<String, usize>,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn fail(&mut self, failure: String) {
+        if self.failures.len() < 20 {
+            self.failures.push(failure);
+        }
+    }
+
+    fn failed(&self) -> usize {
+        self.rooms.1 + self.verdicts.1 + self.sets.1
+    }
+
+    fn print(&self, path: &str) {
+        println!(
+            "{path}: random rooms vs Synapse: {} passed, {} failed ({} states after events compared)",
+            self.rooms.0, self.rooms.1, self.states
+        );
+        println!(
+            "{path}: auth verdicts in the walks: {} passed, {} failed ({} rejected)",
+            self.verdicts.0, self.verdicts.1, self.rejected
+        );
+        println!(
+            "{path}: state_sets queries (random points, some rejected events): {} passed, {} failed",
+            self.sets.0, self.sets.1
+        );
+        for failure in &self.failures {
+            println!("  FAIL {path}: {failure}");
+        }
+    }
+
+    /// Checks one room: the `state_sets` query, then the walk.
+    fn check(&mut self, room: &GeneratedRoom, resolver: Resolver, walk: &Value, sets: &Value) {
+        let version = room.version.id;
+        let sets_file = RoomFile::from_value(room.sets_json.clone(), BuildOptions::default())
+            .expect("room builds");
+        let ours_sets = sets_file.resolve(resolver).expect("resolves").state;
+        if sets
+            .get("resolved_state")
+            .is_some_and(|s| oracle_state(s) == ours_sets)
+        {
+            self.sets.0 += 1;
+        } else {
+            self.sets.1 += 1;
+            let error = sets.get("error").cloned().unwrap_or_default();
+            self.fail(format!("v{version} state_sets query differs: {error}"));
+        }
+
+        let options = BuildOptions {
+            drop_listed_v12_create: false,
+        };
+        let mut file = RoomFile::from_value(room.json.clone(), options).expect("room builds");
+        let ours = file.authorize_walk(resolver).expect("walk resolves");
+        let Some(results) = walk["auth"].as_array() else {
+            self.rooms.1 += 1;
+            self.fail(format!("v{version}: oracle error {}", walk["error"]));
+            return;
+        };
+        let mut room_ok = results.len() == ours.verdicts.len();
+        for (id, verdict) in &ours.verdicts {
+            let label = file.label_of(id);
+            let synapse = results.iter().find(|r| r["event"] == label);
+            let synapse_verdict = synapse.and_then(|r| r["verdict"].as_str()).unwrap_or("?");
+            if let Err(rejection) = verdict {
+                self.rejected += 1;
+                let name = format!("{rejection:?}");
+                let mut name = name.split(['(', ' ']).next().unwrap_or_default().to_owned();
+                if std::env::var_os("STATERES_CROSSCHECK_VERBOSE").is_some() {
+                    let event = &file.events()[id];
+                    let membership = event.membership().unwrap_or("");
+                    name = format!("{name}/{}/{membership}", event.event_type());
+                }
+                *self.reasons.entry(name).or_insert(0) += 1;
+            }
+            if same_verdict(verdict, synapse_verdict) {
+                self.verdicts.0 += 1;
+            } else {
+                self.verdicts.1 += 1;
+                room_ok = false;
+                let error = synapse.map_or(&Value::Null, |r| &r["error"]);
+                self.fail(format!(
+                    "v{version} {label}: ours {verdict:?}, Synapse {synapse_verdict} ({error})"
+                ));
+            }
+            self.states += 1;
+            if file.to_labels(&ours.state_after[id]) != oracle_state(&walk["state_after"][label]) {
+                room_ok = false;
+                self.fail(format!("v{version} {label}: state after differs"));
+            }
+        }
+        if room_ok {
+            self.rooms.0 += 1;
+        } else {
+            self.rooms.1 += 1;
+        }
+    }
+}
 
 #[test]
 fn random_rooms_agree_with_synapse() {
@@ -33,13 +146,8 @@ fn random_rooms_agree_with_synapse() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0x5747_e5e5);
     let mut rng = Rng(seed);
-    let (mut rooms_passed, mut rooms_failed) = (0usize, 0usize);
-    let (mut auth_passed, mut auth_failed) = (0usize, 0usize);
-    let (mut states_compared, mut merges, mut rejected) = (0usize, 0usize, 0usize);
-    let mut failures = Vec::new();
-    let mut reasons = std::collections::BTreeMap::new();
-    let (mut sets_passed, mut sets_failed) = (0usize, 0usize);
-    let mut conflicted_keys = 0usize;
+    let (mut stateless, mut indexed) = (Tally::default(), Tally::default());
+    let (mut merges, mut conflicted_keys) = (0usize, 0usize);
     let mut index = 0;
     while index < rooms {
         let count = BATCH.min(rooms - index);
@@ -51,116 +159,26 @@ fn random_rooms_agree_with_synapse() {
             })
             .collect();
         let specs: Vec<_> = generated.iter().map(|room| room.json.clone()).collect();
-        let oracle = run_oracle("walk", &specs);
-        let set_specs: Vec<_> = generated
-            .iter()
-            .map(|room| room.sets_json.clone())
-            .collect();
-        let set_oracle = run_oracle("resolve", &set_specs);
-        for ((room, theirs), theirs_sets) in generated.iter().zip(&oracle).zip(&set_oracle) {
+        let walks = run_oracle("walk", &specs);
+        let set_specs: Vec<_> = generated.iter().map(|r| r.sets_json.clone()).collect();
+        let sets = run_oracle("resolve", &set_specs);
+        for ((room, walk), sets) in generated.iter().zip(&walks).zip(&sets) {
             merges += room.merges;
-            // The state_sets query: our resolution and Synapse's.
-            let sets_file = RoomFile::from_value(room.sets_json.clone(), BuildOptions::default())
-                .expect("room builds");
-            let ours_sets = sets_file.resolve().expect("resolves").state;
-            let sets_ok = theirs_sets
-                .get("resolved_state")
-                .is_some_and(|s| oracle_state(s) == ours_sets);
-            if sets_ok {
-                sets_passed += 1;
-            } else {
-                sets_failed += 1;
-                if failures.len() < 20 {
-                    let error = theirs_sets.get("error").cloned().unwrap_or_default();
-                    failures.push(format!(
-                        "v{} state_sets query differs: {error}",
-                        room.version.id
-                    ));
-                }
-            }
             conflicted_keys += room.conflicted_keys;
-            let options = BuildOptions {
-                drop_listed_v12_create: false,
-            };
-            let mut file = RoomFile::from_value(room.json.clone(), options).expect("room builds");
-            let walk = file.authorize_walk().expect("walk resolves");
-            let Some(results) = theirs["auth"].as_array() else {
-                rooms_failed += 1;
-                failures.push(format!(
-                    "v{} room {index}: oracle error {}",
-                    room.version.id, theirs["error"]
-                ));
-                continue;
-            };
-            let mut room_ok = results.len() == walk.verdicts.len();
-            for (id, verdict) in &walk.verdicts {
-                let label = file.label_of(id);
-                let synapse = results.iter().find(|r| r["event"] == label);
-                let synapse_verdict = synapse.and_then(|r| r["verdict"].as_str()).unwrap_or("?");
-                if let Err(rejection) = verdict {
-                    rejected += 1;
-                    let name = format!("{rejection:?}");
-                    let mut name = name.split(['(', ' ']).next().unwrap_or_default().to_owned();
-                    if std::env::var_os("STATERES_CROSSCHECK_VERBOSE").is_some() {
-                        let event = &file.events()[id];
-                        name = format!(
-                            "{name}/{}/{}",
-                            event.event_type(),
-                            event.membership().unwrap_or("")
-                        );
-                    }
-                    *reasons.entry(name).or_insert(0usize) += 1;
-                }
-                if same_verdict(verdict, synapse_verdict) {
-                    auth_passed += 1;
-                } else {
-                    auth_failed += 1;
-                    room_ok = false;
-                    if failures.len() < 20 {
-                        failures.push(format!(
-                            "v{} {label}: ours {verdict:?}, Synapse {synapse_verdict} ({})",
-                            room.version.id,
-                            synapse.map_or(&serde_json::Value::Null, |r| &r["error"])
-                        ));
-                    }
-                }
-                states_compared += 1;
-                if file.to_labels(&walk.state_after[id])
-                    != oracle_state(&theirs["state_after"][label])
-                {
-                    room_ok = false;
-                    if failures.len() < 20 {
-                        failures.push(format!("v{} {label}: state after differs", room.version.id));
-                    }
-                }
-            }
-            if room_ok {
-                rooms_passed += 1
-            } else {
-                rooms_failed += 1
-            }
+            stateless.check(room, Resolver::Stateless, walk, sets);
+            indexed.check(room, Resolver::Index, walk, sets);
         }
         index += count;
     }
     println!(
-        "state resolution vs Synapse, random rooms: {rooms_passed} passed, {rooms_failed} failed"
+        "{rooms} rooms; generation resolved {merges} merges with {conflicted_keys} conflicted keys"
     );
-    println!(
-        "  ({states_compared} states after events compared; generation resolved {merges} merges with {conflicted_keys} conflicted keys)"
-    );
-    println!("  (rejections by rule: {reasons:?})");
-    println!(
-        "auth verdicts in the walks: {auth_passed} passed, {auth_failed} failed ({rejected} rejected)"
-    );
-    println!(
-        "state_sets queries (random points, some rejected events): {sets_passed} passed, {sets_failed} failed"
-    );
-    for failure in &failures {
-        println!("  FAIL {failure}");
-    }
-    assert_eq!(rooms_passed, rooms);
+    println!("  (rejections by rule: {:?})", stateless.reasons);
+    stateless.print("stateless");
+    indexed.print("room index");
+    assert_eq!(stateless.rooms.0 + indexed.rooms.0, 2 * rooms);
     assert_eq!(
-        rooms_failed + auth_failed + sets_failed,
+        stateless.failed() + indexed.failed(),
         0,
         "results differ from Synapse"
     );

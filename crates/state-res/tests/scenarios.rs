@@ -2,14 +2,19 @@
 //! resolution tests for v2 and v2.1, and two auth walk-throughs), read through the same JSON
 //! format: state resolution scenarios must give their `expected` result and what Synapse gives;
 //! auth walk-throughs must give the `expect`ed verdict for every event and the states Synapse's
-//! walk gives.
+//! walk gives. Both resolution paths (stateless, and a room index) are checked.
 
 mod support;
 
-use matrix_test_support::room_file::{BuildOptions, RoomFile};
+use matrix_test_support::room_file::{BuildOptions, Resolver, RoomFile};
 use matrix_test_support::verdict::same_verdict;
 use serde_json::Value;
 use support::{oracle_state, run_oracle};
+
+const PATHS: [(Resolver, &str); 2] = [
+    (Resolver::Stateless, "stateless"),
+    (Resolver::Index, "room index"),
+];
 
 #[test]
 fn scenarios_pass() {
@@ -25,10 +30,7 @@ fn scenarios_pass() {
         "expected the oracle's scenarios in {}",
         dir.display()
     );
-
-    let (mut resolve_specs, mut resolve_ours, mut walk_specs, mut walk_names) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut specs = Vec::new();
     for path in &files {
         let name = path
             .file_name()
@@ -36,95 +38,85 @@ fn scenarios_pass() {
             .unwrap_or_default();
         let spec: Value = serde_json::from_slice(&std::fs::read(path).expect("readable"))
             .expect("scenario is JSON");
-        if spec.get("expect").is_some() {
-            walk_specs.push(spec);
-            walk_names.push(name);
-            continue;
-        }
-        let room =
-            RoomFile::from_value(spec.clone(), BuildOptions::default()).expect("room builds");
-        let resolution = room.resolve().expect("resolves");
-        match room.check(&resolution.state).expect("checkable") {
-            Some(true) => {
-                println!("{name}: expected result pass");
-                passed += 1;
-            }
-            Some(false) => {
-                println!("{name}: expected result FAIL");
-                failed += 1;
-            }
-            None => println!("{name}: no expected result in the file"),
-        }
-        resolve_specs.push(spec);
-        resolve_ours.push((name, resolution.state));
+        specs.push((name, spec));
     }
-
-    // The same files through Synapse: identical resolved states.
-    for ((name, ours), theirs) in resolve_ours
+    let (walks, resolutions): (Vec<_>, Vec<_>) = specs
         .iter()
-        .zip(run_oracle("resolve", &resolve_specs))
-    {
-        let same = oracle_state(&theirs["resolved_state"]) == *ours;
-        println!(
-            "{name}: same as Synapse {}",
-            if same { "pass" } else { "FAIL" }
-        );
-        if same { passed += 1 } else { failed += 1 }
-    }
-
-    // Auth walk-throughs: expected verdicts, and Synapse's verdicts and states.
-    let oracle = run_oracle("walk", &walk_specs);
-    for ((name, spec), theirs) in walk_names.iter().zip(&walk_specs).zip(&oracle) {
-        let options = BuildOptions {
-            drop_listed_v12_create: false,
-        };
-        let mut room = RoomFile::from_value(spec.clone(), options).expect("room builds");
-        let walk = room.authorize_walk().expect("walks");
-        let mut ok = true;
-        for (id, verdict) in &walk.verdicts {
-            let label = room.label_of(id);
-            let expected = spec["expect"][label].as_str().unwrap_or("allow");
-            if !same_verdict(verdict, expected) {
-                println!("{name}: {label}: expected {expected}, got {verdict:?}");
-                ok = false;
-            }
-        }
-        let synapse: Vec<(String, String)> = theirs["auth"]
-            .as_array()
-            .map(|results| {
-                results
-                    .iter()
-                    .map(|r| {
-                        (
-                            r["event"].as_str().unwrap_or("").to_owned(),
-                            r["verdict"].as_str().unwrap_or("").to_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (id, verdict) in &walk.verdicts {
-            let label = room.label_of(id);
-            let theirs_verdict = synapse
-                .iter()
-                .find(|(l, _)| l == label)
-                .map(|(_, v)| v.as_str());
-            if !theirs_verdict.is_some_and(|v| same_verdict(verdict, v)) {
-                println!("{name}: {label}: Synapse {theirs_verdict:?}, ours {verdict:?}");
-                ok = false;
-            }
-            let theirs_state = oracle_state(&theirs["state_after"][label]);
-            if room.to_labels(&walk.state_after[id]) != theirs_state {
-                println!("{name}: {label}: state after differs from Synapse's");
-                ok = false;
-            }
-        }
-        println!("{name}: auth walk {}", if ok { "pass" } else { "FAIL" });
-        if ok { passed += 1 } else { failed += 1 }
-    }
-    println!(
-        "scenarios: {passed} passed, {failed} failed ({} files)",
-        files.len()
+        .partition(|(_, spec)| spec.get("expect").is_some());
+    let synapse_resolved = run_oracle(
+        "resolve",
+        &resolutions
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect::<Vec<_>>(),
     );
-    assert_eq!(failed, 0);
+    let synapse_walked = run_oracle(
+        "walk",
+        &walks.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(),
+    );
+
+    let mut failed_anywhere = 0;
+    for (resolver, path) in PATHS {
+        let (mut passed, mut failed) = (0usize, 0usize);
+        let mut count = |ok: bool, what: String| {
+            println!("{path}: {what} {}", if ok { "pass" } else { "FAIL" });
+            if ok { passed += 1 } else { failed += 1 }
+        };
+        for ((name, spec), theirs) in resolutions.iter().zip(&synapse_resolved) {
+            let room =
+                RoomFile::from_value(spec.clone(), BuildOptions::default()).expect("room builds");
+            let ours = room.resolve(resolver).expect("resolves").state;
+            match room.check(&ours).expect("checkable") {
+                Some(ok) => count(ok, format!("{name}: expected result")),
+                None => println!("{path}: {name}: no expected result in the file"),
+            }
+            let same = oracle_state(&theirs["resolved_state"]) == ours;
+            count(same, format!("{name}: same as Synapse"));
+        }
+        for ((name, spec), theirs) in walks.iter().zip(&synapse_walked) {
+            count(
+                walk_agrees(name, spec, theirs, resolver),
+                format!("{name}: auth walk"),
+            );
+        }
+        println!(
+            "{path}: scenarios: {passed} passed, {failed} failed ({} files)",
+            files.len()
+        );
+        failed_anywhere += failed;
+    }
+    assert_eq!(failed_anywhere, 0);
+}
+
+/// An auth walk-through: the expected verdicts, and Synapse's verdicts and states.
+fn walk_agrees(name: &str, spec: &Value, theirs: &Value, resolver: Resolver) -> bool {
+    let options = BuildOptions {
+        drop_listed_v12_create: false,
+    };
+    let mut room = RoomFile::from_value(spec.clone(), options).expect("room builds");
+    let walk = room.authorize_walk(resolver).expect("walks");
+    let mut ok = true;
+    for (id, verdict) in &walk.verdicts {
+        let label = room.label_of(id);
+        let expected = spec["expect"][label].as_str().unwrap_or("allow");
+        if !same_verdict(verdict, expected) {
+            println!("{name}: {label}: expected {expected}, got {verdict:?}");
+            ok = false;
+        }
+        let synapse = theirs["auth"].as_array().and_then(|results| {
+            results
+                .iter()
+                .find(|r| r["event"] == label)
+                .and_then(|r| r["verdict"].as_str())
+        });
+        if !synapse.is_some_and(|v| same_verdict(verdict, v)) {
+            println!("{name}: {label}: Synapse {synapse:?}, ours {verdict:?}");
+            ok = false;
+        }
+        if room.to_labels(&walk.state_after[id]) != oracle_state(&theirs["state_after"][label]) {
+            println!("{name}: {label}: state after differs from Synapse's");
+            ok = false;
+        }
+    }
+    ok
 }

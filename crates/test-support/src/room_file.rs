@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use matrix_auth_rules::{CREATE, Event, PduError, PduEvent, Rejection, check_event};
 use matrix_event_format::room_version::{EventIdFormat, RoomIdFormat};
 use matrix_event_format::{JsonObject, RoomVersion};
-use matrix_state_res::{ResolveError, StateMap, Stats, resolve_with_stats};
+use matrix_state_res::{IndexError, ResolveError, RoomIndex, StateMap, Stats, resolve_with_stats};
 use serde_json::{Value, json};
 
 /// Why a room file cannot be read or resolved.
@@ -37,6 +37,42 @@ pub enum RoomFileError {
     UnknownLabel(String),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// How a room file's states are resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolver {
+    /// [`matrix_state_res::resolve`]: nothing kept between resolutions.
+    Stateless,
+    /// A [`RoomIndex`] of the room, the events added as they come (in the walks: each event
+    /// before the events after it are resolved).
+    Index,
+}
+
+/// Resolves states with a [`Resolver`], keeping the index if there is one.
+struct Resolving<'r> {
+    room: &'r RoomFile,
+    index: Option<RoomIndex>,
+}
+
+impl Resolving<'_> {
+    /// Resolves `sets` (real IDs).
+    fn resolve(&self, sets: &[StateMap]) -> Result<(StateMap, Stats), ResolveError> {
+        match &self.index {
+            None => self.room.resolve_ids(sets),
+            Some(index) => index.resolve_with_stats(sets, &self.room.events),
+        }
+    }
+
+    /// Adds an event to the index, if there is one.
+    fn add(&mut self, id: &str) -> Result<(), IndexError> {
+        match (&mut self.index, self.room.events.get(id)) {
+            (Some(index), Some(event)) => index.add(event),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Events by ID (a fast hash map: event lookups are most of what resolution does).
@@ -455,14 +491,27 @@ impl RoomFile {
         resolve_with_stats(self.version, sets, &self.events)
     }
 
+    fn resolving(&self, resolver: Resolver) -> Resolving<'_> {
+        Resolving {
+            room: self,
+            index: (resolver == Resolver::Index)
+                .then(|| RoomIndex::new(self.version, &self.room_id)),
+        }
+    }
+
     /// The state after every event (real IDs), walking the events in topological order and
     /// resolving the states after each event's `prev_events`; rejected events do not change
     /// the state.
-    pub fn state_after_every_event(&self) -> Result<HashMap<String, StateMap>, ResolveError> {
+    pub fn state_after_every_event(
+        &self,
+        resolver: Resolver,
+    ) -> Result<HashMap<String, StateMap>, RoomFileError> {
+        let mut resolving = self.resolving(resolver);
         let mut after: HashMap<String, StateMap> = HashMap::with_capacity(self.order.len());
         for id in &self.order {
             let event = &self.events[id];
-            let mut state = self.state_before(event, &after)?.0;
+            let mut state = self.state_before(event, &after, &resolving)?.0;
+            resolving.add(id)?;
             if let Some(state_key) = event.state_key() {
                 if !event.rejected() {
                     state.insert(
@@ -480,12 +529,13 @@ impl RoomFile {
         &self,
         event: &PduEvent,
         after: &HashMap<String, StateMap>,
+        resolving: &Resolving<'_>,
     ) -> Result<(StateMap, Stats), ResolveError> {
         let sets: Vec<StateMap> = event
             .prev_event_ids()
             .filter_map(|prev| after.get(prev).cloned())
             .collect();
-        self.resolve_ids(&sets)
+        resolving.resolve(&sets)
     }
 
     /// Walks the events in topological order as a receiving server does: the state before
@@ -493,14 +543,23 @@ impl RoomFile {
     /// through the authorization rules (its auth events, then that state) and is marked
     /// rejected if it fails (events already marked rejected stay so). Returns each event's
     /// verdict (real IDs, in walk order) and the state after every event.
-    pub fn authorize_walk(&mut self) -> Result<Walk, ResolveError> {
+    pub fn authorize_walk(&mut self, resolver: Resolver) -> Result<Walk, RoomFileError> {
         let mut walk = Walk {
             verdicts: Vec::with_capacity(self.order.len()),
             state_after: HashMap::with_capacity(self.order.len()),
         };
+        // The index holds events, not verdicts: resolution reads rejections from the events.
+        let mut index =
+            (resolver == Resolver::Index).then(|| RoomIndex::new(self.version, &self.room_id));
         for id in self.order.clone() {
+            let resolving = Resolving {
+                room: self,
+                index: index.take(),
+            };
             let event = &self.events[&id];
-            let before = self.state_before(event, &walk.state_after)?.0;
+            let before = self.state_before(event, &walk.state_after, &resolving);
+            index = resolving.index;
+            let before = before?.0;
             let verdict = {
                 let fetch = |id: &str| self.events.get(id);
                 let mut nested: BTreeMap<String, BTreeMap<String, &PduEvent>> = BTreeMap::new();
@@ -527,38 +586,46 @@ impl RoomFile {
                     }
                 }
             }
+            if let (Some(index), Some(event)) = (&mut index, self.events.get(&id)) {
+                index.add(event)?;
+            }
             walk.state_after.insert(id.clone(), state);
             walk.verdicts.push((id, verdict));
         }
         Ok(walk)
     }
 
-    /// Answers the file's query (a state with labels).
-    pub fn resolve(&self) -> Result<Resolution, RoomFileError> {
+    /// Answers the file's query (a state with labels); `elapsed` is the time spent resolving
+    /// (with an index: not building it).
+    pub fn resolve(&self, resolver: Resolver) -> Result<Resolution, RoomFileError> {
         let query = self.query.as_ref().ok_or_else(|| {
             format_error("need one of state_sets, resolve_at, state_after, state_before")
         })?;
+        let mut resolving = self.resolving(resolver);
+        for id in &self.order {
+            resolving.add(id)?;
+        }
         let start = Instant::now();
         let (state, stats) = match query {
             Query::StateSets(sets) => {
                 let sets: Vec<StateMap> = sets.iter().map(|set| self.to_ids(set)).collect();
-                self.resolve_ids(&sets)?
+                resolving.resolve(&sets)?
             }
             Query::ResolveAt(labels) => {
-                let after = self.state_after_every_event()?;
+                let after = self.state_after_every_event(resolver)?;
                 let sets = labels
                     .iter()
                     .map(|label| Ok(after[self.id_of(label)?].clone()))
                     .collect::<Result<Vec<_>, RoomFileError>>()?;
-                self.resolve_ids(&sets)?
+                resolving.resolve(&sets)?
             }
             Query::StateAfter(label) => {
-                let after = self.state_after_every_event()?;
+                let after = self.state_after_every_event(resolver)?;
                 (after[self.id_of(label)?].clone(), Stats::default())
             }
             Query::StateBefore(label) => {
-                let after = self.state_after_every_event()?;
-                self.state_before(&self.events[self.id_of(label)?], &after)?
+                let after = self.state_after_every_event(resolver)?;
+                self.state_before(&self.events[self.id_of(label)?], &after, &resolving)?
             }
         };
         Ok(Resolution {
@@ -582,7 +649,7 @@ impl RoomFile {
         let baseline = if let Some(state) = self.spec.get("baseline_state") {
             parse_state(state)?
         } else if let Some(Value::String(label)) = self.spec.get("baseline") {
-            let after = self.state_after_every_event()?;
+            let after = self.state_after_every_event(Resolver::Stateless)?;
             self.to_labels(&after[self.id_of(label)?])
         } else {
             return Err(format_error(
