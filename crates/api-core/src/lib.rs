@@ -56,3 +56,15 @@ pub trait ExampleCheck {
     where
         T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug;
 }
+
+/// Something done with the types of one operation, chosen at run time by its
+/// `operationId` (the `with_operation` function of a generated crate's `examples` module).
+pub trait OperationVisitor {
+    /// What it gives.
+    type Output;
+
+    /// Does it with the operation whose request is `R`.
+    fn visit<R>(self) -> Self::Output
+    where
+        R: OutgoingRequest + IncomingRequest + Send + 'static;
+}

@@ -156,6 +156,19 @@ pub fn print(items: &ApiItems) -> Result<GeneratedCrate, EmitError> {
         children: Vec::new(),
         public: true,
     });
+    let mut scope = Scope::new(items, Here::Other, []);
+    let body = stubs::mock_items(&mut scope);
+    let uses = scope.uses();
+    modules.push(Module {
+        name: format_ident!("mock"),
+        attrs: quote! {
+            #[doc = " A server that answers with the spec's examples (the `mock` feature)."]
+            #[cfg(feature = "mock")]
+        },
+        items: quote! { #uses #body },
+        children: Vec::new(),
+        public: true,
+    });
     if !items.helpers.is_empty() {
         modules.push(Module {
             name: format_ident!("helpers"),

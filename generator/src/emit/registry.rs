@@ -56,6 +56,12 @@ pub fn registry_items(scope: &mut Scope<'_>) -> TokenStream {
         let ty = scope.ty(&TypeRef::clone(ty));
         event_arms.push(quote! { #file => check.check::<#ty>(json), });
     }
+    let visits = items.operations.iter().enumerate().map(|(index, op)| {
+        let id = &op.operation_id;
+        let module = ident_path(&format!("crate::{}", items.operation_path(index)));
+        quote! { #id => visitor.visit::<#module::Request>(), }
+    });
+    let visitor = scope.core("OperationVisitor");
     let version = &items.version;
     let operation_body = if arms.is_empty() {
         quote! {
@@ -92,6 +98,16 @@ pub fn registry_items(scope: &mut Scope<'_>) -> TokenStream {
         #[allow(deprecated)]
         pub fn round_trip<C: #check>(operation_id: &str, place: &str, json: &serde_json::Value, check: C) -> Option<C::Output> {
             #operation_body
+        }
+
+        /// Runs `visitor` with the types of the operation `operation_id`; `None` for an
+        /// unknown one.
+        #[allow(deprecated)]
+        pub fn with_operation<V: #visitor>(operation_id: &str, visitor: V) -> Option<V::Output> {
+            Some(match operation_id {
+                #(#visits)*
+                _ => return None,
+            })
         }
 
         /// Runs `check` on `json` as the event of `schema_file` (a path under the spec's data

@@ -213,3 +213,84 @@ pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
         }
     }
 }
+
+/// The `mock` module: `Mock`, a server of the API that answers every operation with the
+/// spec's example response (the `mock` feature).
+pub fn mock_items(scope: &mut Scope<'_>) -> TokenStream {
+    let items = scope.items();
+    let trait_name = format_ident!("{}Api", api_name(items.api));
+    let mut methods = Vec::new();
+    for (index, op) in items.operations.iter().enumerate() {
+        let module = module_path(items, index);
+        let method = ident(&op.module);
+        let answer = match &op.mock {
+            Some(mock) => {
+                let status = mock.status;
+                let (body, media) = match &mock.body {
+                    crate::items::MockBody::None => (quote! { None }, quote! { None }),
+                    crate::items::MockBody::Json(json) => (
+                        quote! { Some(#json.as_bytes()) },
+                        quote! { Some("application/json") },
+                    ),
+                    crate::items::MockBody::Bytes(media) => {
+                        (quote! { Some(&[]) }, quote! { Some(#media) })
+                    }
+                };
+                quote! { answer(#status, #body, #media) }
+            }
+            None => quote! { answer(200, None, None) },
+        };
+        methods.push(quote! {
+            #[allow(deprecated)]
+            fn #method(
+                &self,
+                request: #module::Request,
+                caller: matrix_server::Caller,
+            ) -> impl std::future::Future<Output = Result<#module::Response, #module::Error>> + Send {
+                let _ = (request, caller);
+                std::future::ready(#answer)
+            }
+        });
+    }
+    let doc = format!(
+        " A server of the {} API that answers every operation with the spec's example response (its first documented success; `{{}}` where the spec gives no example, no bytes for media). Requests are read, and so checked, by the generated types first.",
+        items.api
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Mock;
+
+        impl crate::server::#trait_name for Mock {
+            #(#methods)*
+        }
+
+        /// The typed response for an example answer; the endpoint's error when the example
+        /// does not read as the response.
+        fn answer<R, E>(status: u16, body: Option<&'static [u8]>, media_type: Option<&'static str>) -> Result<R, E>
+        where
+            R: matrix_api_core::IncomingResponse<Error = E>,
+            E: matrix_api_core::EndpointError,
+        {
+            let mut response = matrix_api_core::http::Response::new(body.unwrap_or_default().to_vec());
+            *response.status_mut() = matrix_api_core::http::StatusCode::from_u16(status)
+                .unwrap_or(matrix_api_core::http::StatusCode::OK);
+            if let Some(media_type) = media_type {
+                if let Ok(value) = matrix_api_core::http::HeaderValue::from_str(media_type) {
+                    response.headers_mut().insert(matrix_api_core::http::header::CONTENT_TYPE, value);
+                }
+            }
+            match R::try_from_http_response(response) {
+                Ok(response) => Ok(response),
+                Err(matrix_api_core::FromHttpResponseError::Server(error)) => Err(error),
+                Err(error) => Err(E::from_matrix_error(
+                    matrix_api_core::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    matrix_api_core::MatrixError::new(
+                        matrix_api_core::ErrorCode::Unknown,
+                        format!("the spec's example does not read as the response: {error}"),
+                    ),
+                )),
+            }
+        }
+    }
+}

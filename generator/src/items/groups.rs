@@ -48,8 +48,8 @@ fn key(op: &Operation) -> String {
 pub fn groups(spec: &Spec, api: Api, overrides: &ItemOverrides, site: &DocSite) -> Groups {
     let declared = overrides.groups.get(api.dir_name());
     // The crate's other modules are not group names.
-    const RESERVED: [&str; 8] = [
-        "types", "fixed", "events", "edus", "examples", "client", "server", "helpers",
+    const RESERVED: [&str; 9] = [
+        "types", "fixed", "events", "edus", "examples", "client", "server", "mock", "helpers",
     ];
     let mut modules: BTreeMap<String, Group> = BTreeMap::new();
     let mut module_of = Vec::new();

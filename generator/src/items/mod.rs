@@ -428,6 +428,30 @@ pub struct OperationItem {
     pub responses: Vec<ResponseItem>,
     /// Documented error statuses.
     pub errors: Vec<ErrorVariant>,
+    /// The answer a mock server gives: the first documented success with the spec's
+    /// example.
+    pub mock: Option<MockAnswer>,
+}
+
+/// A success response from the spec's example.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockAnswer {
+    /// The status.
+    pub status: u16,
+    /// The body: JSON text (the example, or `{}` where the spec has none), or bytes of a
+    /// media type.
+    pub body: MockBody,
+}
+
+/// The body of a mock answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MockBody {
+    /// No body.
+    None,
+    /// JSON text.
+    Json(String),
+    /// Bytes of this media type (the spec has no example bytes: an empty body).
+    Bytes(String),
 }
 
 /// A spec release as `(major, minor, patch)`: `r0.6.1` is `(0, 6, 1)`, `v1.19` is

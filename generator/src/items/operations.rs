@@ -46,6 +46,7 @@ pub fn operations(
         let request = request(b, index, op);
         let responses = responses(b, index, op, history);
         let errors = errors(b, index, op);
+        let mock = mock_answer(op);
         out.push(OperationItem {
             module,
             group: groups.of_operation.get(index).copied().unwrap_or_default(),
@@ -65,9 +66,43 @@ pub fn operations(
             request,
             responses,
             errors,
+            mock,
         });
     }
     Ok(out)
+}
+
+/// The first documented success status (exact codes before ranges) with the spec's example.
+fn mock_answer(op: &Operation) -> Option<super::MockAnswer> {
+    let mut successes: Vec<&Response> = op
+        .responses
+        .iter()
+        .filter(|r| is_success(&r.status))
+        .collect();
+    successes.sort_by_key(|r| match r.status {
+        StatusCode::Code(c) => (0, c),
+        StatusCode::Range(r) => (1, r * 100),
+    });
+    let response = successes.first()?;
+    let status = match response.status {
+        StatusCode::Code(c) => c,
+        StatusCode::Range(r) => r * 100,
+    };
+    let body = match &response.body {
+        None => super::MockBody::None,
+        Some(body) => match body.json() {
+            Some(json) => super::MockBody::Json(
+                json.examples
+                    .first()
+                    .map_or_else(|| "{}".to_owned(), |e| e.value.to_string()),
+            ),
+            None => match body.content.first() {
+                Some(media) => super::MockBody::Bytes(media.media_type.clone()),
+                None => super::MockBody::None,
+            },
+        },
+    };
+    Some(super::MockAnswer { status, body })
 }
 
 /// The operation's anchor on the spec's page (`post_matrixclientv3joinroomidoralias`).
