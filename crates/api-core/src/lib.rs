@@ -16,6 +16,7 @@ pub mod path;
 pub mod query;
 pub mod raw;
 pub mod redacted;
+pub mod request_error;
 pub mod serde_helpers;
 pub mod uiaa;
 pub mod version;
@@ -25,7 +26,7 @@ pub use content::{EventContent, MessageLikeEventContent, StateEventContent};
 pub use error::{ErrorCode, MatrixError};
 pub use exchange::{
     DeserializationError, EndpointError, FromHttpResponseError, IncomingRequest, IncomingResponse,
-    IntoHttpError, OutgoingRequest, OutgoingResponse, RequestError,
+    IntoHttpError, OutgoingRequest, OutgoingResponse,
 };
 pub use identifiers::{
     EventId, IdParseError, MxcUri, RoomAliasId, RoomId, RoomOrAliasId, ServerName, UserId,
@@ -34,6 +35,7 @@ pub use metadata::{Auth, AuthScheme, Metadata};
 pub use query::IdOrInline;
 pub use raw::Raw;
 pub use redacted::Redacted;
+pub use request_error::{RequestError, RequestErrorKind};
 pub use uiaa::UiaaResponse;
 pub use version::MatrixVersion;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::exchange::{RequestError, RequestErrorKind};
+use crate::request_error::{RequestError, RequestErrorKind};
 
 /// A value that travels as text in a query string or path.
 pub trait QueryValue: Sized {

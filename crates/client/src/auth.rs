@@ -5,8 +5,8 @@ use std::sync::Arc;
 use matrix_api_core::{Auth, AuthScheme, UserId};
 
 use crate::Client;
-use crate::client::Failure;
 use crate::error::Error;
+use crate::error::Failure;
 
 /// An application service's identity towards its homeserver.
 #[derive(Clone)]

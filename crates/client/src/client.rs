@@ -1,6 +1,5 @@
 //! [`Client`]: the connection pool, credentials and settings that every request shares.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -9,34 +8,12 @@ use std::time::Duration;
 use matrix_api_core::OutgoingRequest;
 
 use crate::auth::Appservice;
-use crate::error::Error;
-use crate::pending::{Pending, ResponseOf};
+use crate::error::ResponseOf;
+use crate::pending::Pending;
 use crate::refresh::RefreshHook;
 use crate::retry::RetryPolicy;
 use crate::versions;
 use crate::{ClientBuilder, SupportedVersions};
-
-/// The errors of the parts of a call that do not depend on the endpoint.
-pub(crate) type Failure = Error<Infallible>;
-
-impl Failure {
-    /// The same error for an endpoint with the typed error `E`.
-    pub(crate) fn widen<E>(self) -> Error<E> {
-        match self {
-            Error::Api(never) => match never {},
-            Error::Deserialization(e) => Error::Deserialization(e),
-            Error::Unexpected(e) => Error::Unexpected(e),
-            Error::Transport(e) => Error::Transport(e),
-            Error::Timeout(d) => Error::Timeout(d),
-            Error::Deadline(d) => Error::Deadline(d),
-            Error::Build(e) => Error::Build(e),
-            Error::MissingCredentials(s) => Error::MissingCredentials(s),
-            #[cfg(feature = "federation")]
-            Error::Signing(e) => Error::Signing(e),
-            Error::TokenRefresh(e) => Error::TokenRefresh(e),
-        }
-    }
-}
 
 /// An async Matrix client: send any generated request with [`Client::send`] or
 /// [`Client::request`]. Cheap to clone; clones share connections, credentials and the

@@ -1,10 +1,14 @@
 //! [`Error`]: everything a call can end with, other than its response.
 
+use std::convert::Infallible;
 use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
-use matrix_api_core::{AuthScheme, DeserializationError, EndpointError, ErrorCode, MatrixError};
+use matrix_api_core::{
+    AuthScheme, DeserializationError, EndpointError, ErrorCode, IncomingResponse, MatrixError,
+    OutgoingRequest,
+};
 
 /// Why a call failed. `E` is the endpoint's typed error (`join_room::Error`, …).
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +144,34 @@ impl fmt::Display for UnexpectedResponse {
             f.write_str(" with an empty body")
         } else {
             write!(f, ": {}", self.excerpt.trim())
+        }
+    }
+}
+
+/// The typed error of the endpoint of `R`.
+pub type ErrorOf<R> = <<R as OutgoingRequest>::IncomingResponse as IncomingResponse>::Error;
+
+/// What sending `R` gives.
+pub type ResponseOf<R> = Result<<R as OutgoingRequest>::IncomingResponse, Error<ErrorOf<R>>>;
+
+/// The errors of the parts of a call that do not depend on the endpoint.
+pub(crate) type Failure = Error<Infallible>;
+
+impl Failure {
+    /// The same error for an endpoint with the typed error `E`.
+    pub(crate) fn widen<E>(self) -> Error<E> {
+        match self {
+            Error::Api(never) => match never {},
+            Error::Deserialization(e) => Error::Deserialization(e),
+            Error::Unexpected(e) => Error::Unexpected(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Timeout(d) => Error::Timeout(d),
+            Error::Deadline(d) => Error::Deadline(d),
+            Error::Build(e) => Error::Build(e),
+            Error::MissingCredentials(s) => Error::MissingCredentials(s),
+            #[cfg(feature = "federation")]
+            Error::Signing(e) => Error::Signing(e),
+            Error::TokenRefresh(e) => Error::TokenRefresh(e),
         }
     }
 }

@@ -39,9 +39,9 @@ mod x_matrix;
 
 pub use builder::{BuildError, ClientBuilder, http_client_builder};
 pub use client::Client;
-pub use error::{Error, InvalidResponse, UnexpectedResponse};
+pub use error::{Error, ErrorOf, InvalidResponse, ResponseOf, UnexpectedResponse};
 pub use media::Download;
-pub use pending::{ErrorOf, Pending, ResponseFuture, ResponseOf};
+pub use pending::{Pending, ResponseFuture};
 pub use refresh::{BoxError, RefreshError};
 pub use retry::RetryPolicy;
 pub use versions::{SupportedVersions, VersionsError};

@@ -12,22 +12,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::CONTENT_LENGTH;
-use matrix_api_core::{IncomingResponse, OutgoingRequest, UserId};
+use matrix_api_core::{OutgoingRequest, UserId};
 
 use crate::Client;
 use crate::auth::Credential;
-use crate::client::Failure;
-use crate::error::Error;
+use crate::error::{Error, ErrorOf, Failure, ResponseOf};
 use crate::media::Download;
 use crate::read;
 use crate::retry::RetryPolicy;
 use crate::transport::{self, Answer, Exchange, Settings};
-
-/// The typed error of the endpoint of `R`.
-pub type ErrorOf<R> = <<R as OutgoingRequest>::IncomingResponse as IncomingResponse>::Error;
-
-/// What sending `R` gives.
-pub type ResponseOf<R> = Result<<R as OutgoingRequest>::IncomingResponse, Error<ErrorOf<R>>>;
 
 /// The future of a sent request.
 pub type ResponseFuture<'c, R> = Pin<Box<dyn Future<Output = ResponseOf<R>> + Send + 'c>>;

@@ -8,10 +8,10 @@ use matrix_api_core::{
     DeserializationError, FromHttpResponseError, IncomingResponse, OutgoingRequest,
 };
 
-use crate::client::Failure;
+use crate::error::Failure;
+use crate::error::ResponseOf;
 use crate::error::{Error, InvalidResponse, UnexpectedResponse};
 use crate::json_path;
-use crate::pending::ResponseOf;
 
 /// The typed response or error of `R` for `answer`.
 pub(crate) fn response<R: OutgoingRequest>(answer: http::Response<Bytes>) -> ResponseOf<R> {

@@ -14,8 +14,8 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::Client;
-use crate::client::Failure;
 use crate::error::Error;
+use crate::error::Failure;
 use crate::refresh::{self, RefreshError, RefreshHook};
 use crate::retry::{self, RetryPolicy};
 

@@ -12,8 +12,8 @@ use matrix_api_core::{
 use serde::Deserialize;
 
 use crate::Client;
-use crate::client::Failure;
 use crate::error::Error;
+use crate::error::Failure;
 use crate::read;
 use crate::transport::{self, Exchange, Settings};
 

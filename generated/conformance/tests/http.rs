@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use matrix_api_core::exchange::RequestErrorKind;
+use matrix_api_core::RequestErrorKind;
 use matrix_api_core::{
     ErrorCode, FromHttpResponseError, IncomingRequest, IncomingResponse, MatrixError,
     OutgoingRequest, OutgoingResponse, RoomOrAliasId,

@@ -209,7 +209,7 @@ fn operation_module(items: &ApiItems, index: usize) -> Module {
     let doc = operation::module_doc(&scope, op);
     let deprecated = types::deprecated_attr(op.deprecated.as_deref());
     Module {
-        name: crate::items::names::ident(&op.module),
+        name: scope::ident(&op.module),
         attrs: quote! { #doc #deprecated },
         items: quote! {
             #uses

@@ -4,8 +4,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::scope::ident;
 use crate::ir::{AuthKind, ParamLocation, SchemeKind, StatusCode};
-use crate::items::names::ident;
 use crate::items::{
     BodyItem, ContentKind, ErrorVariant, Field, OperationItem, ParamStyle, Presence, ResponseItem,
     Struct, TypeRef,
@@ -350,7 +350,7 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
                         quote! {
                             #f: matrix_api_core::exchange::header_str(request.headers(), #json)?
                                 .ok_or_else(|| matrix_api_core::RequestError::new(
-                                    matrix_api_core::exchange::RequestErrorKind::MissingParam,
+                                    matrix_api_core::RequestErrorKind::MissingParam,
                                     concat!("header `", #json, "` is required"),
                                 ))?
                                 .to_owned(),
@@ -564,7 +564,7 @@ fn query_read(
         (ParamStyle::Exploded, _) => quote! { #f: query.rest(&[#(#known),*])?, },
         (ParamStyle::Json, Presence::Required) => quote! {
             #f: query.optional_json(#json)?.ok_or_else(|| matrix_api_core::RequestError::new(
-                matrix_api_core::exchange::RequestErrorKind::MissingParam,
+                matrix_api_core::RequestErrorKind::MissingParam,
                 concat!("query parameter `", #json, "` is required"),
             ))?,
         },

@@ -174,10 +174,23 @@ impl<'i> Scope<'i> {
 pub fn ident_path(path: &str) -> TokenStream {
     let segments = path.split("::").map(|s| {
         if crate::items::names::is_keyword(s) && !matches!(s, "crate" | "self" | "super" | "Self") {
-            crate::items::names::ident(s)
+            ident(s)
         } else {
             format_ident!("{}", s)
         }
     });
     quote! { #(#segments)::* }
+}
+
+/// An identifier, raw when it is a keyword.
+pub fn ident(name: &str) -> proc_macro2::Ident {
+    use proc_macro2::{Ident, Span};
+    if matches!(name, "self" | "Self" | "super" | "crate") {
+        return Ident::new(&format!("{name}_"), Span::call_site());
+    }
+    if crate::items::names::is_keyword(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
 }

@@ -6,10 +6,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::Api;
-use crate::items::names::{self, ident};
+use crate::items::names;
 use crate::items::{ApiItems, BodyItem, ContentKind, Field, OperationItem};
 
-use super::scope::{Scope, ident_path};
+use super::scope::{Scope, ident, ident_path};
 use super::types::{doc_attrs, is_parameter};
 
 /// `ClientServer` for the client-server API.

@@ -6,10 +6,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::items::names;
-use crate::items::{Fallback, Presence, Tagged, TypeKind};
+use crate::items::{Fallback, Presence, Tagged, TypeKind, TypeRef};
 
 use super::scope::Scope;
-use super::types::fallback_type;
 
 /// The enum, its tag accessor, its serde impls, and `Members` (so that it can sit beside
 /// other members of an object).
@@ -161,12 +160,20 @@ fn fallback_tag(scope: &Scope<'_>, id: crate::items::TypeId, tag: &str) -> Token
     };
     match s.fields.iter().find(|f| f.json == tag) {
         Some(field) => {
-            let f = names::ident(&field.name);
+            let f = super::scope::ident(&field.name);
             match field.presence {
                 Presence::Required => quote! { value.#f.as_str() },
                 _ => quote! { value.#f.as_deref().unwrap_or_default() },
             }
         }
         None => quote! { "" },
+    }
+}
+
+/// The fallback variant's payload of a tagged enum.
+fn fallback_type(scope: &mut Scope<'_>, tagged: &Tagged) -> TokenStream {
+    match tagged.fallback {
+        Fallback::Object => scope.ty(&TypeRef::JsonObject),
+        Fallback::Struct(id) => scope.named(id),
     }
 }

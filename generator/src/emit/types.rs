@@ -5,10 +5,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::items::names::ident;
+use super::scope::ident;
 use crate::items::{
-    DefaultValue, DocSite, Fallback, Field, Presence, Struct, Tagged, TypeDef, TypeId, TypeKind,
-    TypeRef, UnionVariant,
+    DefaultValue, DocSite, Field, Presence, Struct, TypeDef, TypeId, TypeKind, TypeRef,
+    UnionVariant,
 };
 
 use super::docs;
@@ -463,13 +463,5 @@ fn newtype(
                 <#ty as serde::Deserialize>::deserialize(deserializer).map(#name)
             }
         }
-    }
-}
-
-/// The fallback variant's payload of a tagged enum.
-pub fn fallback_type(scope: &mut Scope<'_>, tagged: &Tagged) -> TokenStream {
-    match tagged.fallback {
-        Fallback::Object => scope.ty(&TypeRef::JsonObject),
-        Fallback::Struct(id) => scope.named(id),
     }
 }

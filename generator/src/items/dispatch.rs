@@ -205,7 +205,7 @@ fn event_variants(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> Opti
     let Kind::Object(object) = spec.types.kind(target).clone() else {
         return None;
     };
-    let base_name = super::events::event_name(base);
+    let base_name = names::event_name(base);
     let fallback = b.add_type(
         &format!("{base_name}OtherContent"),
         Referrer::Type(id),

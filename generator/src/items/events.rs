@@ -6,24 +6,13 @@
 //! one content schema (`m.policy.rule.*`), the schema keeps its own name and each event
 //! type gets a newtype around it, so that every content type knows its event type.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::ir::{Api, EventKind, EventSchema, Spec};
 
 use super::names::{self, Namespace};
 use super::types::{Referrer, TypeBuilder, Use};
 use super::{ContentKind, EventItem, EventsModule, TypeKind, TypeRef};
-
-/// `RoomMemberEvent` for `m.room.member`, `RoomMessageTextEvent` for its `m.text` variant,
-/// `TypingEdu` for the server-server EDU.
-pub fn event_name(event: &EventSchema) -> String {
-    let strip = |s: &str| names::camel(s.strip_prefix("m.").unwrap_or(s));
-    let base = strip(&event.event_type) + &event.variant.as_deref().map(strip).unwrap_or_default();
-    match event.kind {
-        EventKind::Edu => format!("{base}Edu"),
-        _ => format!("{base}Event"),
-    }
-}
 
 /// The event kinds each API's crate defines.
 fn kinds(api: Api) -> &'static [EventKind] {
@@ -32,24 +21,6 @@ fn kinds(api: Api) -> &'static [EventKind] {
         Api::ServerServer => &[EventKind::Edu],
         _ => &[],
     }
-}
-
-/// Content schemas that several event types share.
-pub fn shared_contents(spec: &Spec) -> BTreeSet<crate::ir::SchemaId> {
-    let mut count: BTreeMap<crate::ir::SchemaId, usize> = BTreeMap::new();
-    for event in spec
-        .events
-        .iter()
-        .filter(|e| e.kind != EventKind::Component && e.variant.is_none())
-    {
-        if let Some(content) = event.content {
-            *count.entry(spec.types.target(content)).or_default() += 1;
-        }
-    }
-    count
-        .into_iter()
-        .filter_map(|(id, n)| (n > 1).then_some(id))
-        .collect()
 }
 
 /// The events module of `api`, if it has event types.
@@ -63,12 +34,12 @@ pub fn events_module(b: &mut TypeBuilder<'_>, spec: &Spec, api: Api) -> Option<E
     if events.is_empty() {
         return None;
     }
-    let shared = shared_contents(spec);
+    let shared = super::types::shared_contents(spec);
     let mut variants = Namespace::with_reserved(["Unknown"]);
     let mut seen = BTreeSet::new();
     let mut items = Vec::new();
     for event in events {
-        let name = event_name(event);
+        let name = names::event_name(event);
         let used = Use::shared(&name, "");
         let event_ty = b.ty(event.schema, &used);
         let content = event.content.map(|content| {

@@ -606,7 +606,7 @@ pub fn build_with(
         page: format!("{site}/{}/", groups::page(api)),
         site,
     };
-    let mut builder = types::TypeBuilder::new(spec, overrides)?;
+    let mut builder = types::TypeBuilder::new(spec, overrides, dispatch::definition);
     let groups = groups::groups(spec, api, overrides, &site);
     let history = history::History::load(overrides, &spec.version);
     let operations = operations::operations(&mut builder, spec, api, &groups, &history, &site)?;

@@ -22,6 +22,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::ir::{EventKind, EventSchema};
+
 /// Mixed-case runs that are single words as written.
 const MIXED_WORDS: &[&str] = &["3PIDs", "3PID", "OpenID", "IdP", "IDs"];
 
@@ -194,19 +196,6 @@ pub fn singular(word: &str) -> Option<String> {
         .map(|_| word[..word.len() - 1].to_owned())
 }
 
-/// An identifier, raw when it is a keyword.
-pub fn ident(name: &str) -> proc_macro2::Ident {
-    use proc_macro2::{Ident, Span};
-    if matches!(name, "self" | "Self" | "super" | "crate") {
-        return Ident::new(&format!("{name}_"), Span::call_site());
-    }
-    if is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
-    }
-}
-
 /// Whether `name` is a Rust keyword (strict or reserved).
 pub fn is_keyword(name: &str) -> bool {
     const KEYWORDS: &[&str] = &[
@@ -248,6 +237,17 @@ impl Namespace {
             n += 1;
         }
         candidate
+    }
+}
+
+/// `RoomMemberEvent` for `m.room.member`, `RoomMessageTextEvent` for its `m.text` variant,
+/// `TypingEdu` for the server-server EDU.
+pub fn event_name(event: &EventSchema) -> String {
+    let strip = |s: &str| camel(s.strip_prefix("m.").unwrap_or(s));
+    let base = strip(&event.event_type) + &event.variant.as_deref().map(strip).unwrap_or_default();
+    match event.kind {
+        EventKind::Edu => format!("{base}Edu"),
+        _ => format!("{base}Event"),
     }
 }
 

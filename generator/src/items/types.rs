@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use crate::ir::{Additional, EventKind, Kind, ObjectType, Property, Schema, SchemaId, Spec};
 
 use super::names::{self, Namespace};
-use super::overrides::{ItemOverrides, OverrideError};
+use super::overrides::ItemOverrides;
 use super::shapes::Shapes;
 use super::{
     DefaultValue, EnumValue, Field, Fixed, Home, Presence, Struct, TypeDef, TypeId, TypeKind,
@@ -159,19 +159,25 @@ pub struct TypeBuilder<'s> {
     fixed_names: Namespace,
     /// Event schemas and their contents: their names come from the event type.
     event_names: HashMap<SchemaId, String>,
+    /// Definitions that dispatch on a member, when a schema has one (the `dispatch`
+    /// module, which builds its enums with this builder).
+    dispatch: Dispatcher,
 }
+
+/// The definition of a type when it is an enum chosen by one member's value.
+pub type Dispatcher = fn(&mut TypeBuilder<'_>, TypeId, SchemaId) -> Option<TypeKind>;
 
 impl<'s> TypeBuilder<'s> {
     /// A builder for `spec`.
-    pub fn new(spec: &'s Spec, overrides: &'s ItemOverrides) -> Result<Self, OverrideError> {
+    pub fn new(spec: &'s Spec, overrides: &'s ItemOverrides, dispatch: Dispatcher) -> Self {
         let mut event_names = HashMap::new();
-        let shared = super::events::shared_contents(spec);
+        let shared = shared_contents(spec);
         for event in spec
             .events
             .iter()
             .filter(|e| e.kind != EventKind::Component)
         {
-            let name = super::events::event_name(event);
+            let name = names::event_name(event);
             event_names
                 .entry(spec.types.target(event.schema))
                 .or_insert_with(|| name.clone());
@@ -198,6 +204,7 @@ impl<'s> TypeBuilder<'s> {
             fixed_list: Vec::new(),
             fixed_names: Namespace::default(),
             event_names,
+            dispatch,
         };
         let events: Vec<SchemaId> = spec
             .types
@@ -212,7 +219,7 @@ impl<'s> TypeBuilder<'s> {
             .filter_map(|(id, schema)| matches!(schema.kind, Kind::Union { .. }).then_some(id))
             .collect();
         builder.buffered = builder.closure(unions);
-        Ok(builder)
+        builder
     }
 
     /// The spec.
@@ -645,7 +652,7 @@ impl<'s> TypeBuilder<'s> {
 
     fn definition(&mut self, id: TypeId, schema_id: SchemaId) -> TypeKind {
         let schema = self.schema(schema_id);
-        if let Some(kind) = super::dispatch::definition(self, id, schema_id) {
+        if let Some(kind) = (self.dispatch)(self, id, schema_id) {
             return kind;
         }
         match &schema.kind {
@@ -1001,7 +1008,7 @@ impl<'s> TypeBuilder<'s> {
                 > 1
                 || reserved(*home).contains(&preferred.as_str());
             let base = if contested && slot.source >= Source::Title {
-                self.longer_name(slot, &names)
+                self.longer_name(slot, &names, *home)
             } else {
                 preferred
             };
@@ -1022,33 +1029,47 @@ impl<'s> TypeBuilder<'s> {
     }
 
     /// The longer form of a contested name: a title's file name, else the holder's name
-    /// and the role.
-    fn longer_name(&self, slot: &Slot, named: &[String]) -> String {
-        if slot.source == Source::Title {
-            if let Some(file) = &slot.file_name {
-                return file.clone();
+    /// and the role; never the contested name itself.
+    fn longer_name(&self, slot: &Slot, named: &[String], home: Home) -> String {
+        let preferred = self.preferred(slot);
+        let file = (slot.source == Source::Title)
+            .then(|| slot.file_name.clone())
+            .flatten();
+        let held = slot.first_use.as_ref().map(|(owner, role)| {
+            let owner = match owner {
+                Owner::Type(parent) => named.get(parent.0).cloned().unwrap_or_default(),
+                Owner::Named(name) => name.clone(),
+            };
+            let role = if role.is_empty() { "Object" } else { role };
+            if slot.source == Source::Role {
+                format!("{owner}{role}")
+            } else {
+                format!("{owner}{preferred}")
             }
-        }
-        match &slot.first_use {
-            Some((Owner::Type(parent), role)) => {
-                let parent = named.get(parent.0).cloned().unwrap_or_default();
-                let role = if role.is_empty() { "Object" } else { role };
-                if slot.source == Source::Role {
-                    format!("{parent}{role}")
-                } else {
-                    format!("{parent}{}", self.preferred(slot))
-                }
-            }
-            Some((Owner::Named(owner), role)) => {
-                if slot.source == Source::Role {
-                    format!("{owner}{role}")
-                } else {
-                    format!("{owner}{}", self.preferred(slot))
-                }
-            }
-            None => self.preferred(slot),
+        });
+        file.into_iter()
+            .chain(held)
+            .find(|name| *name != preferred && !reserved(home).contains(&name.as_str()))
+            .unwrap_or(preferred)
+    }
+}
+
+/// Content schemas that several event types share.
+pub fn shared_contents(spec: &Spec) -> BTreeSet<crate::ir::SchemaId> {
+    let mut count: BTreeMap<crate::ir::SchemaId, usize> = BTreeMap::new();
+    for event in spec
+        .events
+        .iter()
+        .filter(|e| e.kind != EventKind::Component && e.variant.is_none())
+    {
+        if let Some(content) = event.content {
+            *count.entry(spec.types.target(content)).or_default() += 1;
         }
     }
+    count
+        .into_iter()
+        .filter_map(|(id, n)| (n > 1).then_some(id))
+        .collect()
 }
 
 /// Names no generated type may take in a module: what the printer spells there.

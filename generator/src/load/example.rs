@@ -5,7 +5,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::documents::{Documents, Location};
 use crate::error::{Problem, Result};
-use crate::load::schema::error;
+use crate::load::located::{error, expected};
 use crate::node::{Node, Value};
 
 /// `$ref`s may not chain deeper than this (a guard against reference cycles).
@@ -30,14 +30,7 @@ fn compose_at(docs: &Documents, location: &Location, node: &Node, depth: usize) 
             let mut siblings_at = location.clone();
             if let Some(reference) = node.get("$ref") {
                 let Some(text) = reference.as_str() else {
-                    return Err(error(
-                        &location.key("$ref"),
-                        reference,
-                        Problem::Expected {
-                            expected: "a string",
-                            found: reference.kind_name(),
-                        },
-                    ));
+                    return Err(expected(&location.key("$ref"), reference, "a string"));
                 };
                 let target = docs.resolve(location, text, node.line)?;
                 if docs.example_refs_follow_target {

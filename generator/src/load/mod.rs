@@ -3,6 +3,8 @@
 
 pub mod events;
 pub mod example;
+pub mod located;
+pub mod objects;
 pub mod openapi3;
 pub mod operations;
 pub mod schema;
@@ -17,7 +19,7 @@ use crate::ir::{Api, Spec};
 use crate::source::SpecSource;
 
 use self::events::EventDirs;
-use self::operations::FileSettings;
+use self::objects::FileSettings;
 use self::schema::SchemaBuilder;
 
 /// Loads and resolves one spec version.

@@ -7,8 +7,9 @@ use crate::documents::{Documents, Location};
 use crate::error::{Problem, Result};
 use crate::ir::{Body, Example, Header, MediaType, Parameter, Response, SecurityScheme};
 use crate::load::example;
-use crate::load::operations::{self, parameter_place, scheme_definition, status_code};
-use crate::load::schema::{SchemaBuilder, error, version_notes};
+use crate::load::located::{error, expected};
+use crate::load::objects::{self, parameter_place, scheme_definition, status_code};
+use crate::load::schema::{SchemaBuilder, version_notes};
 use crate::node::Node;
 
 /// The path of `servers[0].url` with its variables' defaults filled in.
@@ -139,16 +140,9 @@ pub fn exchange(
         (at.key("parameters"), node.get("parameters")),
     ] {
         let Some(list) = list else { continue };
-        let items = list.as_seq().ok_or_else(|| {
-            error(
-                &list_at,
-                list,
-                Problem::Expected {
-                    expected: "a list of parameters",
-                    found: list.kind_name(),
-                },
-            )
-        })?;
+        let items = list
+            .as_seq()
+            .ok_or_else(|| expected(&list_at, list, "a list of parameters"))?;
         for (i, raw) in items.iter().enumerate() {
             let (param_at, param) = deref(docs, &list_at.index(i), raw)?;
             let parameter = self::parameter(builder, &param_at, &param)?;
@@ -186,7 +180,7 @@ fn parameter(builder: &mut SchemaBuilder<'_>, at: &Location, node: &Node) -> Res
         Some(schema) => builder.schema(&at.key("schema"), schema)?,
         None => return Err(error(at, node, Problem::MissingKey("schema"))),
     };
-    operations::parameter(builder, at, node, place, schema, "example")
+    objects::parameter(builder, at, node, place, schema, "example")
 }
 
 fn body(

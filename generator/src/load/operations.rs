@@ -3,52 +3,18 @@
 //! in how parameters, bodies, responses, base paths and security schemes are written,
 //! which `swagger2` and `openapi3` handle.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::documents::Location;
 use crate::error::{Problem, Result};
 use crate::ir::{
-    Api, Method, Operation, ParamLocation, Parameter, SchemaId, SchemeKind, SchemeUse, Security,
-    SecurityScheme, StatusCode,
+    Api, Method, Operation, SchemeKind, SchemeUse, Security, SecurityScheme, StatusCode,
 };
-use crate::load::example;
-use crate::load::schema::{SchemaBuilder, error, version_notes};
+use crate::load::located::{error, expected};
+use crate::load::objects::{FileContext, FileSettings, Format};
+use crate::load::schema::{SchemaBuilder, version_notes};
 use crate::node::Node;
-
-/// How a file is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// `swagger: '2.0'`.
-    Swagger2,
-    /// `openapi: 3.x`.
-    OpenApi3,
-}
-
-/// What the operations of one file share.
-#[derive(Debug)]
-pub struct FileContext {
-    /// The API.
-    pub api: Api,
-    /// The file's format.
-    pub format: Format,
-    /// The whole file.
-    pub doc: Arc<Node>,
-    /// Location of the document root.
-    pub root: Location,
-    /// Base path to prefix path keys with.
-    pub base_path: String,
-    /// Security schemes the file defines.
-    pub schemes: HashMap<String, SecurityScheme>,
-}
-
-/// Settings that are not written in the files.
-#[derive(Debug, Clone)]
-pub struct FileSettings {
-    /// Replaces `%CLIENT_MAJOR_VERSION%` in Swagger base paths (`r0`).
-    pub client_major_version: String,
-}
 
 /// Reads every operation of one API file.
 pub fn load_file(
@@ -95,28 +61,14 @@ pub fn load_file(
         return Ok(Vec::new());
     };
     let paths_at = root.key("paths");
-    let entries = paths.as_map().ok_or_else(|| {
-        error(
-            &paths_at,
-            paths,
-            Problem::Expected {
-                expected: "a mapping of paths",
-                found: paths.kind_name(),
-            },
-        )
-    })?;
+    let entries = paths
+        .as_map()
+        .ok_or_else(|| expected(&paths_at, paths, "a mapping of paths"))?;
     let mut operations = Vec::new();
     for (path_key, item) in entries {
         let item_at = paths_at.key(path_key);
         let Some(methods) = item.as_map() else {
-            return Err(error(
-                &item_at,
-                item,
-                Problem::Expected {
-                    expected: "a path item (a mapping)",
-                    found: item.kind_name(),
-                },
-            ));
+            return Err(expected(&item_at, item, "a path item (a mapping)"));
         };
         for (key, node) in methods {
             if matches!(
@@ -157,14 +109,7 @@ fn operation(
     node: &Node,
 ) -> Result<Operation> {
     if node.as_map().is_none() {
-        return Err(error(
-            at,
-            node,
-            Problem::Expected {
-                expected: "an operation (a mapping)",
-                found: node.kind_name(),
-            },
-        ));
+        return Err(expected(at, node, "an operation (a mapping)"));
     }
     let path = format!("{}{}", ctx.base_path, path_key.trim_end());
     let (operation_id, operation_id_synthesised) =
@@ -233,26 +178,16 @@ fn security(ctx: &FileContext, at: &Location, node: &Node) -> Result<Security> {
             None => return Ok(Security::none()),
         },
     };
-    let alternatives = requirement.as_seq().ok_or_else(|| {
-        error(
-            &req_at,
-            requirement,
-            Problem::Expected {
-                expected: "a list of security requirements",
-                found: requirement.kind_name(),
-            },
-        )
-    })?;
+    let alternatives = requirement
+        .as_seq()
+        .ok_or_else(|| expected(&req_at, requirement, "a list of security requirements"))?;
     let mut out = Vec::with_capacity(alternatives.len());
     for (i, alternative) in alternatives.iter().enumerate() {
         let names = alternative.as_map().ok_or_else(|| {
-            error(
+            expected(
                 &req_at.index(i),
                 alternative,
-                Problem::Expected {
-                    expected: "a security requirement (a mapping)",
-                    found: alternative.kind_name(),
-                },
+                "a security requirement (a mapping)",
             )
         })?;
         out.push(
@@ -292,81 +227,6 @@ fn classify(name: &str, definition: Option<&SecurityScheme>) -> SchemeKind {
     } else {
         SchemeKind::Unknown
     }
-}
-
-/// A security scheme definition (after `$ref`s) as the `openapiv3` type, which holds
-/// both formats' scheme objects losslessly.
-pub fn scheme_definition(at: &Location, node: &Node) -> Result<SecurityScheme> {
-    serde_json::from_value(node.to_json()).map_err(|e| {
-        error(
-            at,
-            node,
-            Problem::Invalid(format!("not a security scheme: {e}")),
-        )
-    })
-}
-
-/// The name and location of a parameter object (the same keys in both formats).
-pub fn parameter_place(at: &Location, node: &Node) -> Result<(String, ParamLocation)> {
-    let name = node
-        .text("name")
-        .ok_or_else(|| error(at, node, Problem::MissingKey("name")))?;
-    let location = match node.get("in").and_then(Node::as_str) {
-        Some("path") => ParamLocation::Path,
-        Some("query") => ParamLocation::Query,
-        Some("header") => ParamLocation::Header,
-        Some(other) => {
-            return Err(error(
-                &at.key("in"),
-                node,
-                Problem::Invalid(format!("unsupported parameter location `{other}`")),
-            ));
-        }
-        None => return Err(error(at, node, Problem::MissingKey("in"))),
-    };
-    Ok((name, location))
-}
-
-/// A parameter from the keys both formats share; the formats differ in where the type is
-/// (`schema`) and what the example key is called (`example` or `x-example`).
-pub fn parameter(
-    builder: &SchemaBuilder<'_>,
-    at: &Location,
-    node: &Node,
-    (name, location): (String, ParamLocation),
-    schema: SchemaId,
-    example_key: &str,
-) -> Result<Parameter> {
-    let example = match node.get(example_key) {
-        Some(example) => Some(example::compose(
-            builder.docs(),
-            &at.key(example_key),
-            example,
-        )?),
-        None => None,
-    };
-    Ok(Parameter {
-        name,
-        location,
-        required: node.flag("required"),
-        description: node.text("description"),
-        schema,
-        example,
-        deprecated: node.flag("deprecated"),
-        added_in: node.text("x-addedInMatrixVersion"),
-        changed_in: version_notes(at, node)?,
-    })
-}
-
-/// A status code key (`200`, `"3XX"`, `4xx`) as written.
-pub fn status_code(at: &Location, key: &str, node: &Node) -> Result<StatusCode> {
-    serde_json::from_value(serde_json::Value::String(key.to_owned())).map_err(|_| {
-        error(
-            at,
-            node,
-            Problem::Invalid(format!("`{key}` is not a status code")),
-        )
-    })
 }
 
 #[cfg(test)]

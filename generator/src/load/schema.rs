@@ -21,6 +21,7 @@ use crate::ir::{
     StringType, TypeSpace, UnionOrigin, VersionNote,
 };
 use crate::load::example;
+use crate::load::located::{error, expected};
 use crate::node::{Node, Value};
 
 /// Keywords that only document a schema.
@@ -132,14 +133,7 @@ impl<'d> SchemaBuilder<'d> {
             return match node.value {
                 // JSON Schema's boolean schemas.
                 Value::Bool(true) => Ok(self.synthetic(location.clone(), Kind::Any)),
-                _ => Err(error(
-                    location,
-                    node,
-                    Problem::Expected {
-                        expected: "a schema (a mapping)",
-                        found: node.kind_name(),
-                    },
-                )),
+                _ => Err(expected(location, node, "a schema (a mapping)")),
             };
         };
         for (key, value) in entries {
@@ -256,14 +250,7 @@ impl<'d> SchemaBuilder<'d> {
         reference: &Node,
     ) -> Result<SchemaId> {
         let Some(text) = reference.as_str() else {
-            return Err(error(
-                &location.key("$ref"),
-                reference,
-                Problem::Expected {
-                    expected: "a string",
-                    found: reference.kind_name(),
-                },
-            ));
+            return Err(expected(&location.key("$ref"), reference, "a string"));
         };
         let target = self.docs.resolve(location, text, node.line)?;
         self.schema(&target.location, target.node())
@@ -352,13 +339,10 @@ impl<'d> SchemaBuilder<'d> {
         match &ty.value {
             Value::String(name) => Ok((self.of_type(location, node, name)?, false)),
             Value::Seq(types) => self.type_array(location, node, types),
-            _ => Err(error(
+            _ => Err(expected(
                 &location.key("type"),
                 ty,
-                Problem::Expected {
-                    expected: "a type name or a list of them",
-                    found: ty.kind_name(),
-                },
+                "a type name or a list of them",
             )),
         }
     }
@@ -413,14 +397,7 @@ impl<'d> SchemaBuilder<'d> {
                 // Swagger-era files put whole schemas in type lists (v1.1 user_keys.yaml).
                 Value::Map(_) => self.schema(&at.index(i), ty)?,
                 _ => {
-                    return Err(error(
-                        &at.index(i),
-                        ty,
-                        Problem::Expected {
-                            expected: "a type name",
-                            found: ty.kind_name(),
-                        },
-                    ));
+                    return Err(expected(&at.index(i), ty, "a type name"));
                 }
             };
             variants.push(id);
@@ -484,13 +461,10 @@ impl<'d> SchemaBuilder<'d> {
                 match value.scalar_text() {
                     Some(text) => enum_values.push(text),
                     None => {
-                        return Err(error(
+                        return Err(expected(
                             &location.key("enum").index(i),
                             value,
-                            Problem::Expected {
-                                expected: "a scalar enum value",
-                                found: value.kind_name(),
-                            },
+                            "a scalar enum value",
                         ));
                     }
                 }
@@ -792,16 +766,9 @@ pub fn version_notes(location: &Location, node: &Node) -> Result<Vec<VersionNote
         return Ok(Vec::new());
     };
     let at = location.key("x-changedInMatrixVersion");
-    let entries = notes.as_map().ok_or_else(|| {
-        error(
-            &at,
-            notes,
-            Problem::Expected {
-                expected: "a map from version to note",
-                found: notes.kind_name(),
-            },
-        )
-    })?;
+    let entries = notes
+        .as_map()
+        .ok_or_else(|| expected(&at, notes, "a map from version to note"))?;
     Ok(entries
         .iter()
         .map(|(version, note)| VersionNote {
@@ -877,37 +844,11 @@ fn restrict(node: &Node, ty: &str) -> Node {
 }
 
 fn seq<'n>(location: &Location, key: &str, node: &'n Node) -> Result<&'n [Node]> {
-    node.as_seq().ok_or_else(|| {
-        error(
-            &location.key(key),
-            node,
-            Problem::Expected {
-                expected: "a sequence",
-                found: node.kind_name(),
-            },
-        )
-    })
+    node.as_seq()
+        .ok_or_else(|| expected(&location.key(key), node, "a sequence"))
 }
 
 fn map<'n>(location: &Location, key: &str, node: &'n Node) -> Result<&'n [(String, Node)]> {
-    node.as_map().ok_or_else(|| {
-        error(
-            &location.key(key),
-            node,
-            Problem::Expected {
-                expected: "a mapping",
-                found: node.kind_name(),
-            },
-        )
-    })
-}
-
-/// An error at `location`, on the line of `node`.
-pub fn error(location: &Location, node: &Node, problem: Problem) -> Box<SpecError> {
-    Box::new(SpecError {
-        file: location.file.to_path_buf(),
-        pointer: location.pointer.clone(),
-        line: (node.line > 0).then_some(node.line),
-        problem,
-    })
+    node.as_map()
+        .ok_or_else(|| expected(&location.key(key), node, "a mapping"))
 }

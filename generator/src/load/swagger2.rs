@@ -10,10 +10,11 @@ use crate::ir::{
     SecurityScheme,
 };
 use crate::load::example;
-use crate::load::operations::{
+use crate::load::located::{error, expected};
+use crate::load::objects::{
     self, FileContext, FileSettings, parameter_place, scheme_definition, status_code,
 };
-use crate::load::schema::{SchemaBuilder, error, version_notes};
+use crate::load::schema::{SchemaBuilder, version_notes};
 use crate::node::{Node, Value};
 
 /// Keys of a non-body parameter or a header that describe its type.
@@ -39,14 +40,7 @@ pub fn base_path(root: &Location, doc: &Node, settings: &FileSettings) -> Result
         return Ok(String::new());
     };
     let Some(base) = base.as_str() else {
-        return Err(error(
-            &root.key("basePath"),
-            base,
-            Problem::Expected {
-                expected: "a string",
-                found: base.kind_name(),
-            },
-        ));
+        return Err(expected(&root.key("basePath"), base, "a string"));
     };
     Ok(base
         .replace("%CLIENT_MAJOR_VERSION%", &settings.client_major_version)
@@ -114,16 +108,9 @@ pub fn exchange(
         (at.key("parameters"), node.get("parameters")),
     ] {
         let Some(list) = list else { continue };
-        let items = list.as_seq().ok_or_else(|| {
-            error(
-                &list_at,
-                list,
-                Problem::Expected {
-                    expected: "a list of parameters",
-                    found: list.kind_name(),
-                },
-            )
-        })?;
+        let items = list
+            .as_seq()
+            .ok_or_else(|| expected(&list_at, list, "a list of parameters"))?;
         for (i, param) in items.iter().enumerate() {
             let param_at = list_at.index(i);
             match param.get("in").and_then(Node::as_str) {
@@ -181,7 +168,7 @@ fn parameter(builder: &mut SchemaBuilder<'_>, at: &Location, node: &Node) -> Res
         }
         None => name,
     };
-    operations::parameter(builder, at, node, (name, location), schema, "x-example")
+    objects::parameter(builder, at, node, (name, location), schema, "x-example")
 }
 
 /// The subset of a parameter or header object that is a schema.
