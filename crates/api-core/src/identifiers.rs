@@ -25,7 +25,8 @@ pub enum IdParseError {
     /// There is no `:` before the server name.
     #[error("missing `:server_name`")]
     MissingServerName,
-    /// The server name is not a hostname, IPv4 or IPv6 literal with an optional port.
+    /// The server name is not a DNS name, IPv4 or IPv6 literal with an optional port (the
+    /// appendix's grammar, strictly: IPv4 numbers up to 255, IPv6 addresses as RFC 3513).
     #[error("invalid server name `{0}`")]
     InvalidServerName(String),
     /// The part after the sigil is empty or has characters it may not have.
@@ -258,43 +259,17 @@ fn validate_room_alias(s: &str) -> Result<(), IdParseError> {
     no_controls(local)
 }
 
+/// The strict server name grammar, shared with `matrix-event-format` (one file compiled into
+/// both crates, so that they accept the same names).
+#[path = "../../event-format/src/server_name.rs"]
+mod server_name;
+
 fn validate_server_name(s: &str) -> Result<(), IdParseError> {
-    let invalid = || IdParseError::InvalidServerName(s.to_owned());
-    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (v6, after) = rest.split_once(']').ok_or_else(invalid)?;
-        if v6.is_empty()
-            || !v6
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
-        {
-            return Err(invalid());
-        }
-        match after {
-            "" => (v6, None),
-            _ => (v6, Some(after.strip_prefix(':').ok_or_else(invalid)?)),
-        }
+    if server_name::is_valid_server_name(s) {
+        Ok(())
     } else {
-        match s.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (s, None),
-        }
-    };
-    if host.is_empty() || host.len() > 255 {
-        return Err(invalid());
+        Err(IdParseError::InvalidServerName(s.to_owned()))
     }
-    if !s.starts_with('[')
-        && !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-    {
-        return Err(invalid());
-    }
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid());
-        }
-    }
-    Ok(())
 }
 
 fn validate_mxc_uri(s: &str) -> Result<(), IdParseError> {
@@ -402,6 +377,11 @@ mod tests {
         assert!(RoomAliasId::parse("#room").is_err());
         assert!(ServerName::parse("example.org:port").is_err());
         assert!(ServerName::parse("[::1").is_err());
+        // The strict grammar: IPv4 numbers up to 255, IPv6 literals that are addresses.
+        assert!(ServerName::parse("1.2.3.256").is_err());
+        assert!(ServerName::parse("[1:2:3]").is_err());
+        assert!(UserId::parse("@a:[::1]:80").is_ok());
+        assert!(UserId::parse("@a:[]").is_err());
         assert!(MxcUri::parse("mxc://example.org/").is_err());
         assert!(MxcUri::parse("https://example.org/x").is_err());
         assert_eq!(

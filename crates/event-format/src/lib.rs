@@ -33,6 +33,7 @@ pub mod json;
 pub mod keys;
 pub mod redaction;
 pub mod room_version;
+mod server_name;
 pub mod signing;
 pub mod x_matrix;
 

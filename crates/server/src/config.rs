@@ -40,8 +40,9 @@ pub struct ServerConfig {
 pub(crate) enum FederationAuth {
     /// Against the origin's keys from this store (none: every signed request is refused).
     Verify(Option<Arc<dyn DynKeyStore>>),
-    /// Not at all: a well-formed header for this server is enough (mock servers only).
-    TrustWellFormed,
+    /// Not at all: a well-formed header for this server is enough (mock servers only); with
+    /// `any_destination`, a well-formed header for any server.
+    TrustWellFormed { any_destination: bool },
 }
 
 impl ServerConfig {
@@ -68,7 +69,21 @@ impl ServerConfig {
     /// usual.
     pub fn accept_anything(server_name: ServerName) -> Self {
         let mut config = Self::new(server_name.clone(), AcceptAnything::new(server_name));
-        config.federation = FederationAuth::TrustWellFormed;
+        config.federation = FederationAuth::TrustWellFormed {
+            any_destination: false,
+        };
+        config
+    }
+
+    /// For mock servers: like [`accept_anything`](Self::accept_anything), and `X-Matrix`
+    /// headers are accepted whatever destination they name, so that any well-formed header
+    /// is taken as its origin's. `server_name` still names the users of access tokens
+    /// (`alice` is `@alice:<server name>`).
+    pub fn accept_anything_for_any_destination(server_name: ServerName) -> Self {
+        let mut config = Self::accept_anything(server_name);
+        config.federation = FederationAuth::TrustWellFormed {
+            any_destination: true,
+        };
         config
     }
 
@@ -147,7 +162,12 @@ impl fmt::Debug for ServerConfig {
         let federation = match &self.federation {
             FederationAuth::Verify(Some(_)) => "verify with key store",
             FederationAuth::Verify(None) => "refuse (no key store)",
-            FederationAuth::TrustWellFormed => "trust well-formed headers",
+            FederationAuth::TrustWellFormed {
+                any_destination: false,
+            } => "trust well-formed headers for this server",
+            FederationAuth::TrustWellFormed {
+                any_destination: true,
+            } => "trust well-formed headers for any server",
         };
         f.debug_struct("ServerConfig")
             .field("server_name", &self.server_name)

@@ -26,17 +26,16 @@ use crate::route_table::{Lookup, RouteTable};
 use crate::routes::Endpoint;
 
 /// Everything a router serves from.
-pub(crate) struct Server<T> {
-    api: Arc<T>,
-    routes: Vec<Route<T>>,
+pub(crate) struct Server {
+    routes: Vec<Route>,
     table: RouteTable,
     config: ServerConfig,
     cors: Option<Cors>,
 }
 
 /// An endpoint with its limits.
-struct Route<T> {
-    endpoint: Endpoint<T>,
+struct Route {
+    endpoint: Endpoint,
     body_limit: usize,
     /// Whether the body is uploaded media (no JSON checks).
     media: bool,
@@ -58,8 +57,8 @@ enum Bearer {
     Homeserver,
 }
 
-impl<T: Send + Sync + 'static> Server<T> {
-    pub(crate) fn new(api: Arc<T>, endpoints: Vec<Endpoint<T>>, config: ServerConfig) -> Self {
+impl Server {
+    pub(crate) fn new(endpoints: Vec<Endpoint>, config: ServerConfig) -> Self {
         let mut table = RouteTable::default();
         for (index, endpoint) in endpoints.iter().enumerate() {
             let metadata = &endpoint.metadata;
@@ -88,7 +87,6 @@ impl<T: Send + Sync + 'static> Server<T> {
             })
             .collect();
         Server {
-            api,
             routes,
             table,
             config,
@@ -136,7 +134,13 @@ impl<T: Send + Sync + 'static> Server<T> {
                 None if optional => Credential::Checked(Caller::Anonymous),
                 None => return Err(SignatureHeaderError::Missing.into()),
                 Some(header) => {
-                    let origin = federation::origin(&header, &self.config.server_name)?;
+                    let destination = match self.config.federation {
+                        FederationAuth::TrustWellFormed {
+                            any_destination: true,
+                        } => None,
+                        _ => Some(&self.config.server_name),
+                    };
+                    let origin = federation::origin(&header, destination)?;
                     Credential::Signed { header, origin }
                 }
             },
@@ -160,7 +164,7 @@ impl<T: Send + Sync + 'static> Server<T> {
             }
         };
         let request = http::Request::from_parts(parts, bytes);
-        Ok((route.endpoint.handler)(Arc::clone(&self.api), request, caller).await)
+        Ok((route.endpoint.handler)(request, caller).await)
     }
 
     /// Checks the bearer token of a request (none is fine when auth is `optional`).
@@ -204,8 +208,8 @@ impl<T: Send + Sync + 'static> Server<T> {
 }
 
 /// Serves one request: the fallback handler of the router, so it sees every request.
-pub(crate) async fn serve<T: Send + Sync + 'static>(
-    State(server): State<Arc<Server<T>>>,
+pub(crate) async fn serve(
+    State(server): State<Arc<Server>>,
     request: http::Request<Body>,
 ) -> http::Response<Body> {
     let answer = AssertUnwindSafe(server.respond(request))

@@ -17,6 +17,8 @@ use crate::rejection::Rejection;
 pub(crate) enum SignatureError {
     #[error("request is for {0}, not for this server")]
     WrongDestination(String),
+    #[error("destination {0:?} is not a server name")]
+    InvalidDestination(String),
     #[error("origin {0:?} is not a server name")]
     InvalidOrigin(String),
     #[error("this server verifies no X-Matrix signatures")]
@@ -50,12 +52,21 @@ impl From<SignatureError> for Rejection {
     }
 }
 
-/// The origin of a request whose header names this server (or no destination), checked
-/// before the body is read.
-pub(crate) fn origin(header: &XMatrix, own: &ServerName) -> Result<ServerName, SignatureError> {
+/// The origin of a request whose header names this server `own` (or no destination; any
+/// destination when `own` is `None`), checked before the body is read.
+pub(crate) fn origin(
+    header: &XMatrix,
+    own: Option<&ServerName>,
+) -> Result<ServerName, SignatureError> {
     if let Some(destination) = &header.destination {
-        if destination != own.as_str() {
-            return Err(SignatureError::WrongDestination(destination.clone()));
+        match own {
+            Some(own) if destination != own.as_str() => {
+                return Err(SignatureError::WrongDestination(destination.clone()));
+            }
+            None if ServerName::parse(destination.as_str()).is_err() => {
+                return Err(SignatureError::InvalidDestination(destination.clone()));
+            }
+            _ => {}
         }
     }
     ServerName::parse(header.origin.as_str())

@@ -14,26 +14,25 @@ use crate::config::ServerConfig;
 use crate::dispatch::Server;
 use crate::rejection::Rejection;
 
-/// Reads the request, runs the method and writes its answer; one per endpoint, with the
-/// request and response types erased.
-pub(crate) type Handler<T> = Box<
-    dyn Fn(Arc<T>, http::Request<Bytes>, Caller) -> BoxFuture<'static, http::Response<Body>>
-        + Send
-        + Sync,
+/// Reads the request, runs the method of the implementation it holds and writes its answer;
+/// one per endpoint, with the implementation, request and response types erased.
+pub(crate) type Handler = Box<
+    dyn Fn(http::Request<Bytes>, Caller) -> BoxFuture<'static, http::Response<Body>> + Send + Sync,
 >;
 
 /// One endpoint: its spec facts and its handler.
-pub(crate) struct Endpoint<T> {
+pub(crate) struct Endpoint {
     pub(crate) metadata: Metadata,
-    pub(crate) handler: Handler<T>,
+    pub(crate) handler: Handler,
 }
 
-/// The endpoints of one or more APIs, served by one implementation `T`. The generated
-/// `add_routes` functions add an API's endpoints; [`into_router`](Self::into_router) makes the
-/// server.
+/// The endpoints of one or more APIs. Those added with [`endpoint`](Self::endpoint) are
+/// served by the implementation `T`; [`merge`](Self::merge) adds the endpoints of other
+/// implementations, so that one server serves several APIs (each generated `add_routes`
+/// function adds an API's endpoints). [`into_router`](Self::into_router) makes the server.
 pub struct Routes<T> {
     api: Arc<T>,
-    endpoints: Vec<Endpoint<T>>,
+    endpoints: Vec<Endpoint>,
 }
 
 impl<T: Send + Sync + 'static> Routes<T> {
@@ -54,11 +53,12 @@ impl<T: Send + Sync + 'static> Routes<T> {
         F: Fn(Arc<T>, R, Caller) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R::OutgoingResponse, R::Error>> + Send + 'static,
     {
-        let handler: Handler<T> =
+        let api = Arc::clone(&self.api);
+        let handler: Handler =
             Box::new(
-                move |api, request, caller| match R::try_from_http_request(request) {
+                move |request, caller| match R::try_from_http_request(request) {
                     Ok(request) => {
-                        let answer = handler(api, request, caller);
+                        let answer = handler(Arc::clone(&api), request, caller);
                         Box::pin(async move { response::<R>(answer.await) })
                     }
                     Err(error) => {
@@ -73,14 +73,40 @@ impl<T: Send + Sync + 'static> Routes<T> {
         self
     }
 
+    /// Adds the endpoints of `other`, served by its own implementation, after those already
+    /// here: one server for several APIs, with one routing table (so one `404`/`405`
+    /// answer for all of them), one configuration and one set of CORS headers. Where both
+    /// serve the same path shape and method, the endpoint of `self` keeps it.
+    ///
+    /// ```no_run
+    /// # struct ClientApi; struct FederationApi;
+    /// use matrix_server::{Routes, ServerConfig};
+    ///
+    /// let client = Routes::new(ClientApi) /* .endpoint::<…>(…) */;
+    /// let federation = Routes::new(FederationApi) /* .endpoint::<…>(…) */;
+    /// let router = client
+    ///     .merge(federation)
+    ///     .into_router(ServerConfig::accept_anything("example.org".parse().unwrap()));
+    /// ```
+    pub fn merge<U>(mut self, other: Routes<U>) -> Self {
+        self.endpoints.extend(other.endpoints);
+        self
+    }
+
+    /// The operations served, in the order they were added (the spec facts of each:
+    /// `operation_id`, method, paths, auth).
+    pub fn operations(&self) -> impl ExactSizeIterator<Item = &Metadata> {
+        self.endpoints.iter().map(|endpoint| &endpoint.metadata)
+    }
+
     /// The server: an axum router that routes every request itself (unknown paths get
     /// `404 M_UNRECOGNIZED`, known paths with another method `405 M_UNRECOGNIZED`), checks
     /// credentials and limits as `config` says, and answers panics of a method with
     /// `500 M_UNKNOWN`.
     pub fn into_router(self, config: ServerConfig) -> axum::Router {
-        let server = Arc::new(Server::new(self.api, self.endpoints, config));
+        let server = Arc::new(Server::new(self.endpoints, config));
         axum::Router::new()
-            .fallback(crate::dispatch::serve::<T>)
+            .fallback(crate::dispatch::serve)
             .with_state(server)
     }
 }

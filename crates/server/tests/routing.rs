@@ -149,3 +149,82 @@ async fn cors_headers_and_options() {
         (405, Some("M_UNRECOGNIZED".into()))
     );
 }
+
+#[tokio::test]
+async fn merged_routes_of_two_implementations_share_one_table() {
+    use common::{generated, spawn};
+    use matrix_client_server_api as cs;
+    use matrix_server::Routes;
+    use serde_json::json;
+
+    // Two implementations of different types; both serve `/versions`, the first keeps it.
+    struct First(&'static str);
+    struct Second(u32);
+    let first = Routes::new(First("first")).endpoint::<cs::admin::get_versions::Request, _, _>(
+        |api, _, _| async move { Ok(generated(json!({"versions": [api.0]}))) },
+    );
+    let second = Routes::new(Second(2))
+        .endpoint::<cs::admin::get_versions::Request, _, _>(|_, _, _| async {
+            Ok(generated(json!({"versions": ["second"]})))
+        })
+        .endpoint::<cs::room_events::send_message::Request, _, _>(|api, request, _| async move {
+            let event_id = format!("${}_{}", request.txn_id, api.0);
+            Ok(generated(json!({ "event_id": event_id })))
+        });
+    let merged = first.merge(second);
+    let operations: Vec<&str> = merged.operations().map(|m| m.operation_id).collect();
+    assert_eq!(operations, ["getVersions", "getVersions", "sendMessage"]);
+    let address = spawn(merged.into_router(config())).await;
+
+    let versions = send(address, &RawRequest::new("GET", "/_matrix/client/versions")).await;
+    assert_eq!(versions.json()["versions"][0], "first");
+    let sent = send(
+        address,
+        &RawRequest::new(
+            "PUT",
+            "/_matrix/client/v3/rooms/%21r%3Aa/send/m.room.message/t1",
+        )
+        .token("a")
+        .body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (sent.status, sent.json()["event_id"].clone()),
+        (200, json!("$t1_2"))
+    );
+    // One 404/405 for both.
+    let unknown = send(
+        address,
+        &RawRequest::new("GET", "/_matrix/client/v3/unknown"),
+    )
+    .await;
+    assert_eq!(
+        (unknown.status, unknown.errcode()),
+        (404, Some("M_UNRECOGNIZED".into()))
+    );
+    let wrong = send(
+        address,
+        &RawRequest::new(
+            "POST",
+            "/_matrix/client/v3/rooms/%21r%3Aa/send/m.room.message/t1",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (wrong.status, wrong.errcode(), wrong.header("allow")),
+        (405, Some("M_UNRECOGNIZED".into()), Some("PUT"))
+    );
+    let missing_token = send(
+        address,
+        &RawRequest::new(
+            "PUT",
+            "/_matrix/client/v3/rooms/%21r%3Aa/send/m.room.message/t1",
+        )
+        .body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (missing_token.status, missing_token.errcode()),
+        (401, Some("M_MISSING_TOKEN".into()))
+    );
+}

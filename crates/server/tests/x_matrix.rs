@@ -399,3 +399,51 @@ async fn accept_anything_trusts_well_formed_headers_for_this_server() {
     }
     assert_eq!(count(&calls), 1);
 }
+
+#[tokio::test]
+async fn accept_anything_for_any_destination_trusts_every_well_formed_header() {
+    let config = ServerConfig::accept_anything_for_any_destination(name(SERVER_NAME));
+    let (address, calls) = serve(config).await;
+    let body = json!({});
+    let elsewhere = header(
+        &key(42, "any"),
+        "anyone.test",
+        "other.test",
+        "PUT",
+        ECHO,
+        Some(&body),
+    );
+    let response = send(
+        address,
+        &request("PUT", ECHO, Some(&body), elsewhere.to_header()),
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.json()["origin"], "anyone.test");
+    assert_eq!(count(&calls), 1);
+    // Missing and malformed ones are still refused: no origin, an origin or destination that
+    // is no server name.
+    let mut bad_destination = elsewhere.clone();
+    bad_destination.destination = Some("not a server".into());
+    let mut bad_origin = elsewhere.clone();
+    bad_origin.origin = "not a server".into();
+    for header in [
+        "X-Matrix origin=a".to_owned(),
+        "X-Matrix key=\"ed25519:1\",sig=\"abc\"".to_owned(),
+        bad_destination.to_header(),
+        bad_origin.to_header(),
+    ] {
+        let response = send(address, &request("PUT", ECHO, Some(&body), &header)).await;
+        assert_eq!(
+            (response.status, response.errcode()),
+            (401, Some("M_UNAUTHORIZED".into())),
+            "{header}"
+        );
+    }
+    let missing = send(address, &RawRequest::new("PUT", ECHO).json(&body)).await;
+    assert_eq!(
+        (missing.status, missing.errcode()),
+        (401, Some("M_UNAUTHORIZED".into()))
+    );
+    assert_eq!(count(&calls), 1);
+}
