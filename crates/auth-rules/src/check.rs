@@ -6,13 +6,12 @@ use std::borrow::Cow;
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
-use crate::auth_types::{
-    ALIASES, CREATE, MEMBER, POWER_LEVELS, REDACTION, THIRD_PARTY_INVITE, auth_types_for_event,
-};
+use crate::auth_types::auth_types_for_event;
 use crate::create::{can_federate, check_create, domain};
 use crate::event::Event;
 use crate::levels::Levels;
 use crate::membership::check_membership;
+use crate::names::{ALIASES, CREATE, MEMBER, POWER_LEVELS, REDACTION, THIRD_PARTY_INVITE};
 use crate::power_levels::check_power_levels;
 use crate::rejection::{Action, Rejection};
 use crate::state::AuthState;

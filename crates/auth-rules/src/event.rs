@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use matrix_event_format::JsonObject;
 
-use crate::auth_types::JOIN_AUTHORISED_VIA_USERS_SERVER;
+use crate::names::JOIN_AUTHORISED_VIA_USERS_SERVER;
 use crate::parsed_levels::ParsedPowerLevels;
 
 /// An event (PDU) as the authorization rules see it. Implement it over your own storage, or use

@@ -30,6 +30,7 @@ mod event;
 pub mod identifiers;
 pub mod levels;
 mod membership;
+mod names;
 mod parsed_levels;
 mod pdu;
 mod power_levels;
@@ -38,14 +39,15 @@ mod rejection;
 mod state;
 mod third_party_invite;
 
-pub use auth_types::{
-    ALIASES, AuthTypes, CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS,
-    REDACTION, THIRD_PARTY_INVITE, auth_types_for_event,
-};
+pub use auth_types::{AuthTypes, auth_types_for_event};
 pub use check::{
     check_against_state, check_auth_events, check_event, implied_create_event_id, room_id_of,
 };
 pub use event::Event;
+pub use names::{
+    ALIASES, CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS, REDACTION,
+    THIRD_PARTY_INVITE,
+};
 pub use parsed_levels::ParsedPowerLevels;
 pub use pdu::{PduError, PduEvent};
 pub use rejection::{Action, MalformedPowerLevels, Rejection};

@@ -5,12 +5,10 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
-use crate::auth_types::{
-    CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS,
-};
 use crate::create::{can_federate, domain};
 use crate::event::Event;
 use crate::levels::Levels;
+use crate::names::{CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS};
 use crate::rejection::{Action, Rejection};
 use crate::state::AuthState;
 use crate::third_party_invite;

@@ -4,8 +4,8 @@ use matrix_event_format::room_version::RoomIdFormat;
 use matrix_event_format::{EventError, JsonObject, RoomVersion, event_id};
 use serde_json::Value;
 
-use crate::auth_types::POWER_LEVELS;
 use crate::event::{Event, join_authoriser_of, membership_of};
+use crate::names::POWER_LEVELS;
 use crate::parsed_levels::ParsedPowerLevels;
 
 /// Why a JSON object is not a usable PDU.

@@ -6,8 +6,8 @@ use matrix_event_format::keys::VerifyKey;
 use matrix_event_format::{JsonObject, base64};
 use serde_json::Value;
 
-use crate::auth_types::THIRD_PARTY_INVITE;
 use crate::event::Event;
+use crate::names::THIRD_PARTY_INVITE;
 use crate::rejection::Rejection;
 use crate::state::AuthState;
 

@@ -18,12 +18,12 @@ use crate::caller::Caller;
 use crate::config::{FederationAuth, ServerConfig};
 use crate::cors::Cors;
 use crate::credentials::{self, QueryCredentials, SignatureHeaderError, TokenError};
+use crate::endpoint::Endpoint;
 use crate::federation;
 use crate::json_limits;
 use crate::percent;
 use crate::rejection::Rejection;
 use crate::route_table::{Lookup, RouteTable};
-use crate::routes::Endpoint;
 
 /// Everything a router serves from.
 pub(crate) struct Server {

@@ -37,6 +37,7 @@ mod config;
 mod cors;
 mod credentials;
 mod dispatch;
+mod endpoint;
 mod federation;
 mod json_limits;
 mod key_store;

@@ -5,26 +5,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Body;
-use bytes::Bytes;
-use futures_util::future::BoxFuture;
 use matrix_api_core::{IncomingRequest, Metadata, OutgoingResponse};
 
 use crate::caller::Caller;
 use crate::config::ServerConfig;
 use crate::dispatch::Server;
+use crate::endpoint::{Endpoint, Handler};
 use crate::rejection::Rejection;
-
-/// Reads the request, runs the method of the implementation it holds and writes its answer;
-/// one per endpoint, with the implementation, request and response types erased.
-pub(crate) type Handler = Box<
-    dyn Fn(http::Request<Bytes>, Caller) -> BoxFuture<'static, http::Response<Body>> + Send + Sync,
->;
-
-/// One endpoint: its spec facts and its handler.
-pub(crate) struct Endpoint {
-    pub(crate) metadata: Metadata,
-    pub(crate) handler: Handler,
-}
 
 /// The endpoints of one or more APIs. Those added with [`endpoint`](Self::endpoint) are
 /// served by the implementation `T`; [`merge`](Self::merge) adds the endpoints of other

@@ -8,6 +8,7 @@ use matrix_auth_rules::{CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_P
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
+use crate::ResolveError;
 use crate::interner::Ids;
 use crate::provider::EventProvider;
 use crate::room::RoomGuard;
@@ -214,4 +215,27 @@ impl<'a, E: Event> AuthGraph<'a, E> {
 
 fn in_room<E: Event>(guard: &RoomGuard, event: Option<&E>) -> bool {
     event.is_none_or(|event| guard.belongs(event))
+}
+
+/// [`RoomGuard`] over the nodes of an auth graph, which knows which of its events are in the room.
+pub(crate) struct NodeRooms {
+    guard: RoomGuard,
+}
+
+impl NodeRooms {
+    pub fn new(guard: RoomGuard) -> Self {
+        NodeRooms { guard }
+    }
+
+    /// An error unless the event of `node` (if known) is in the room.
+    pub fn check<E: Event>(
+        &self,
+        graph: &AuthGraph<'_, E>,
+        node: Node,
+    ) -> Result<(), ResolveError> {
+        match graph.event(node) {
+            Some(event) if !graph.in_room(node) => self.guard.check(event),
+            _ => Ok(()),
+        }
+    }
 }

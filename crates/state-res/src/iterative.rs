@@ -9,8 +9,7 @@ use matrix_auth_rules::{
 use matrix_event_format::RoomVersion;
 
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Kind, Node};
-use crate::room::NodeRooms;
+use crate::graph::{AuthGraph, Kind, Node, NodeRooms};
 use crate::working_state::WorkingState;
 
 /// The events one check reads, by kind; a later event for the same key replaces an earlier

@@ -4,8 +4,7 @@
 use matrix_auth_rules::Event;
 
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Node};
-use crate::room::NodeRooms;
+use crate::graph::{AuthGraph, Node, NodeRooms};
 
 /// Gives each event its mainline position: that of the first event of the mainline (the resolved
 /// power levels event, its power levels auth event, and so on; the oldest at 1) on the event's

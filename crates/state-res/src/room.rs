@@ -3,7 +3,6 @@
 use matrix_auth_rules::{CREATE, Event};
 
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Node};
 
 /// The room being resolved: the room of the first known event of the state sets.
 #[derive(Debug)]
@@ -44,29 +43,6 @@ impl RoomGuard {
                 expected: self.room_id.clone(),
                 found: Self::room_of(event),
             })
-        }
-    }
-}
-
-/// [`RoomGuard`] over the nodes of an auth graph, which knows which of its events are in the room.
-pub(crate) struct NodeRooms {
-    guard: RoomGuard,
-}
-
-impl NodeRooms {
-    pub fn new(guard: RoomGuard) -> Self {
-        NodeRooms { guard }
-    }
-
-    /// An error unless the event of `node` (if known) is in the room.
-    pub fn check<E: Event>(
-        &self,
-        graph: &AuthGraph<'_, E>,
-        node: Node,
-    ) -> Result<(), ResolveError> {
-        match graph.event(node) {
-            Some(event) if !graph.in_room(node) => self.guard.check(event),
-            _ => Ok(()),
         }
     }
 }

@@ -7,12 +7,12 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::StateResolution;
 
 use crate::conflicted_set::{SetEvents, full_conflicted_set};
-use crate::graph::{AuthGraph, Node};
+use crate::graph::{AuthGraph, Node, NodeRooms};
 use crate::iterative::iterative_auth_checks;
 use crate::mainline::{Mainline, Walk, mainline_sort};
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
-use crate::room::{NodeRooms, RoomGuard};
+use crate::room::RoomGuard;
 use crate::split::{Split, split_v2};
 use crate::working_state::WorkingState;
 use crate::{ResolveError, StateKey, StateMap};

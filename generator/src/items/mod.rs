@@ -589,15 +589,11 @@ pub struct EventItem {
 /// Builds the items of `api` from `spec`.
 pub fn build(spec: &Spec, api: Api) -> Result<ApiItems, OverrideError> {
     let overrides = ItemOverrides::load()?;
-    build_with(spec, api, &overrides)
+    Ok(build_with(spec, api, &overrides))
 }
 
 /// Builds the items of `api` from `spec` with the given overrides.
-pub fn build_with(
-    spec: &Spec,
-    api: Api,
-    overrides: &ItemOverrides,
-) -> Result<ApiItems, OverrideError> {
+pub fn build_with(spec: &Spec, api: Api, overrides: &ItemOverrides) -> ApiItems {
     let site = match spec.version.strip_prefix('v') {
         Some(_) => format!("https://spec.matrix.org/{}", spec.version),
         None => "https://spec.matrix.org/legacy".to_owned(),
@@ -609,7 +605,7 @@ pub fn build_with(
     let mut builder = types::TypeBuilder::new(spec, overrides, dispatch::definition);
     let groups = groups::groups(spec, api, overrides, &site);
     let history = history::History::load(overrides, &spec.version);
-    let operations = operations::operations(&mut builder, spec, api, &groups, &history, &site)?;
+    let operations = operations::operations(&mut builder, spec, api, &groups, &history, &site);
     let events = events::events_module(&mut builder, spec, api);
     let components = events::components(&mut builder, spec, api);
     let finished = builder.finish();
@@ -627,5 +623,5 @@ pub fn build_with(
         components,
     };
     items.helpers = overrides::applicable_helpers(&items, overrides);
-    Ok(items)
+    items
 }

@@ -17,7 +17,6 @@ use crate::ir::{
 use super::groups::Groups;
 use super::history::History;
 use super::names::{self, Namespace};
-use super::overrides::OverrideError;
 use super::types::{TypeBuilder, Use, deprecation_note, field_names, is_duration};
 use super::{
     BodyItem, DocSite, ErrorVariant, Field, HeaderItem, OperationItem, Param, ParamStyle, Presence,
@@ -32,7 +31,7 @@ pub fn operations(
     groups: &Groups,
     history: &History,
     site: &DocSite,
-) -> Result<Vec<OperationItem>, OverrideError> {
+) -> Vec<OperationItem> {
     let mut modules = Namespace::with_reserved(["types", "fixed", "events", "edus", "examples"]);
     let mut out = Vec::new();
     for (index, op) in spec.operations_of(api).enumerate() {
@@ -69,7 +68,7 @@ pub fn operations(
             mock,
         });
     }
-    Ok(out)
+    out
 }
 
 /// The first documented success status (exact codes before ranges) with the spec's example.

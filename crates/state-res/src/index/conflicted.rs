@@ -15,9 +15,8 @@ use foldhash::{HashMap, HashSet};
 use matrix_event_format::room_version::StateResolution;
 
 use super::RoomIndex;
-use crate::graph::{AuthGraph, Node};
+use crate::graph::{AuthGraph, Node, NodeRooms};
 use crate::provider::EventProvider;
-use crate::room::NodeRooms;
 use crate::split::Split;
 use crate::v2::{Prepared, Stats, room_guard};
 use crate::{ResolveError, StateMap};

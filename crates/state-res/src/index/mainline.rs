@@ -7,9 +7,8 @@ use matrix_auth_rules::Event;
 
 use super::RoomIndex;
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Node};
+use crate::graph::{AuthGraph, Node, NodeRooms};
 use crate::mainline::Mainline;
-use crate::room::NodeRooms;
 
 const NONE: u32 = u32::MAX;
 

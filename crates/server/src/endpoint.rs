@@ -1,0 +1,20 @@
+//! [`Endpoint`]: one served operation, its spec facts and its type-erased handler.
+
+use axum::body::Body;
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use matrix_api_core::Metadata;
+
+use crate::caller::Caller;
+
+/// Reads the request, runs the method of the implementation it holds and writes its answer;
+/// one per endpoint, with the implementation, request and response types erased.
+pub(crate) type Handler = Box<
+    dyn Fn(http::Request<Bytes>, Caller) -> BoxFuture<'static, http::Response<Body>> + Send + Sync,
+>;
+
+/// One endpoint: its spec facts and its handler.
+pub(crate) struct Endpoint {
+    pub(crate) metadata: Metadata,
+    pub(crate) handler: Handler,
+}
