@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Clean debug build time of the five generated API crates (with matrix-api-core, the
-# generator they are built by, and all dependencies) against ruma 0.17 with the five API
-# features, in the same run on the same machine. Ruma lives only in a scratch project
-# under target/, never in the product's dependencies.
+# generator they are built by, and all dependencies), without and with their client and
+# server stubs, against ruma 0.17 with the five API features, in the same run on the same
+# machine. Ruma lives only in a scratch project under target/, never in the product's
+# dependencies.
 #
 #   benches/compile-time.sh [RUNS]     (default 1 run each, alternating)
 set -euo pipefail
@@ -24,7 +25,13 @@ ruma = { version = "0.17", features = ["client-api", "federation-api", "appservi
 TOML
 echo 'pub use ruma;' > "$scratch/ruma/src/lib.rs"
 
-ours=(-p matrix-client-server-api -p matrix-server-server-api -p matrix-application-service-api -p matrix-identity-api -p matrix-push-gateway-api)
+crates=(matrix-client-server-api matrix-server-server-api matrix-application-service-api matrix-identity-api matrix-push-gateway-api)
+ours=()
+stubs=()
+for c in "${crates[@]}"; do
+  ours+=(-p "$c")
+  stubs+=(--features "$c/client,$c/server")
+done
 # Downloads are not part of the build time.
 cargo fetch --locked >/dev/null
 (cd "$scratch/ruma" && cargo fetch >/dev/null 2>&1)
@@ -37,17 +44,21 @@ time_build() { # label, then the command; prints seconds
   echo "$end - $start" | bc
 }
 
-declare -a ours_times ruma_times
+declare -a ours_times stubs_times ruma_times
 for i in $(seq "$runs"); do
-  rm -rf "$scratch/target-ours" "$scratch/ruma/target"
+  rm -rf "$scratch/target-ours" "$scratch/target-stubs" "$scratch/ruma/target"
   ours_times+=("$(time_build ours env CARGO_TARGET_DIR="$scratch/target-ours" cargo build --locked "${ours[@]}")")
+  stubs_times+=("$(time_build stubs env CARGO_TARGET_DIR="$scratch/target-stubs" cargo build --locked "${ours[@]}" "${stubs[@]}")")
   ruma_times+=("$(time_build ruma bash -c "cd $scratch/ruma && cargo build")")
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 o=$(median "${ours_times[@]}")
+c=$(median "${stubs_times[@]}")
 r=$(median "${ruma_times[@]}")
 printf '\n| clean debug build (%s run(s), median) | seconds |\n|---|---|\n' "$runs"
 printf '| five generated crates + matrix-api-core + generator | %.1f |\n' "$o"
+printf '| the same with the client and server stubs (+ matrix-client, matrix-server) | %.1f |\n' "$c"
 printf '| ruma 0.17 (client, federation, appservice, identity, push-gateway APIs) | %.1f |\n' "$r"
 printf '| ratio ours / ruma | %.2f |\n' "$(echo "$o / $r" | bc -l)"
+printf '| ratio ours with stubs / ruma | %.2f |\n' "$(echo "$c / $r" | bc -l)"

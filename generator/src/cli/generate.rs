@@ -59,7 +59,14 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, GenerateError> {
     };
     for api in apis {
         let generated = emit::generate(&spec, api)?;
-        write_crate(&generated, &args.out.join(api.dir_name()))?;
+        let dir = args.out.join(api.dir_name());
+        write_crate(&generated, &dir)?;
+        println!(
+            "{}: {} operations, read from {}",
+            crate_name(api),
+            spec.operations_of(api).count(),
+            dir.join("src/lib.rs").display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -157,13 +164,20 @@ fn write(path: &Path, text: &str) -> Result<(), GenerateError> {
 
 fn write_crate(generated: &GeneratedCrate, dir: &Path) -> Result<(), GenerateError> {
     let header = generated.header();
-    let core_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/api-core");
+    let crates_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+    // The server-server client signs its requests (X-Matrix), which `matrix-client` does
+    // behind its `federation` feature.
+    let client_features = match generated.api {
+        Api::ServerServer => r#""dep:matrix-client", "matrix-client/federation""#,
+        _ => r#""dep:matrix-client""#,
+    };
     let fill = |template: &str| {
         template
             .replace("{{crate_name}}", &crate_name(generated.api))
             .replace("{{api}}", generated.api.dir_name())
             .replace("{{spec_version}}", &generated.version)
-            .replace("{{core_path}}", &core_path.display().to_string())
+            .replace("{{crates_dir}}", &crates_dir.display().to_string())
+            .replace("{{client_features}}", client_features)
     };
     write(&dir.join("Cargo.toml"), &fill(CARGO_TEMPLATE))?;
     write(&dir.join("README.md"), &fill(README_TEMPLATE))?;
