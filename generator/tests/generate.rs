@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod walk;
+
 fn generate(out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_matrix-codegen"))
         .args(["generate", "--spec-version", "v1.19", "--out"])
@@ -14,20 +16,12 @@ fn generate(out: &Path) {
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                out.insert(path.clone(), std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    out.into_iter()
-        .map(|(p, b)| (p.strip_prefix(dir).unwrap().to_path_buf(), b))
+    walk::files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
         .collect()
 }
 
