@@ -11,8 +11,9 @@
 //! 4. receive: the Synapse user sends a message and changes the topic; Synapse's transactions
 //!    reach the peer, which verifies, authorizes and applies them.
 //!
-//! Steps 5 (concurrent state changes and resolution) and 6 (leave) are not done yet; the
-//! count says so. Then the hostile table at the peer. Last line:
+//! 6. leave (after the hostile table): `make_leave`/`send_leave`; Synapse shows the leave.
+//!
+//! Step 5 (concurrent state changes and resolution) is not done yet; the count says so. Then the hostile table at the peer. Last line:
 //! `federation live: S of 12 steps, H of N hostile cases rejected`.
 
 mod hostile;
@@ -30,6 +31,7 @@ use matrix_client_server_api as cs;
 use matrix_event_format::{JsonObject, RoomVersion};
 use matrix_federation::{Connector, FetchingKeyStore, Outcome, Room, ServerIdentity, now_ms};
 use matrix_server_server_api::client::ServerServerExt as _;
+use matrix_server_server_api::membership::send_leave_v2;
 use matrix_server_server_api::types::EventTemplate;
 use peer::{Peer, raw};
 use serde_json::{Value, json};
@@ -60,7 +62,7 @@ fn live_federation() {
         hostile.0, hostile.1
     );
     assert_eq!(hostile.0, hostile.1, "a hostile case was not rejected");
-    assert_eq!(steps, 8, "steps 1–4 of both room versions must work");
+    assert_eq!(steps, 10, "steps 1–4 and 6 of both room versions must work");
 }
 
 async fn run(
@@ -96,21 +98,37 @@ async fn run(
 
     let alice = synapse.user("alice").await;
     let mut steps = 0;
+    let mut rooms = Vec::new();
     for version in ["10", "12"] {
-        let done = room_steps(synapse, &peer, &alice, version).await;
+        let (room_id, done) = room_steps(synapse, &peer, &alice, version).await;
         println!("room version {version}: steps 1–{done} work");
         steps += done;
+        if done == 4 {
+            rooms.push((version, room_id));
+        }
     }
     println!(
         "Synapse fetched the peer's keys {} times; the peer fetched Synapse's over the generated key API",
         peer.key_fetches.load(std::sync::atomic::Ordering::SeqCst)
     );
     let hostile = hostile::run(&peer).await;
+    // Leaves last: the hostile table sends as the peer's joined user.
+    for (version, room_id) in rooms {
+        if leave_step(synapse, &peer, &alice, &room_id).await {
+            println!("room version {version}: step 6 works");
+            steps += 1;
+        }
+    }
     (steps, hostile)
 }
 
-/// Steps 1–4 in a room of `version`; returns how many in a row worked.
-async fn room_steps(synapse: &Synapse, peer: &Arc<Peer>, alice: &Client, version: &str) -> usize {
+/// Steps 1–4 in a new room of `version`: the room and how many steps worked in a row.
+async fn room_steps(
+    synapse: &Synapse,
+    peer: &Arc<Peer>,
+    alice: &Client,
+    version: &str,
+) -> (String, usize) {
     let room_version = RoomVersion::from_id(version).unwrap();
     let bob = format!("@bob:{}", peer.name());
 
@@ -130,7 +148,7 @@ async fn room_steps(synapse: &Synapse, peer: &Arc<Peer>, alice: &Client, version
         println!("v{version} step 1: Synapse's invite failed: {error:?}");
     }
     if invited.is_err() || !signed_invite {
-        return 0;
+        return (room_id.to_string(), 0);
     }
 
     // 2. Join.
@@ -138,7 +156,7 @@ async fn room_steps(synapse: &Synapse, peer: &Arc<Peer>, alice: &Client, version
         Ok(room) => room,
         Err(error) => {
             println!("v{version} step 2: {error}");
-            return 1;
+            return (room_id.to_string(), 1);
         }
     };
     peer.rooms
@@ -159,7 +177,7 @@ async fn room_steps(synapse: &Synapse, peer: &Arc<Peer>, alice: &Client, version
         .is_ok_and(|m| m.get("membership") == Some(&json!("join")));
     if !is_join {
         println!("v{version} step 2: Synapse shows {membership:?}");
-        return 1;
+        return (room_id.to_string(), 1);
     }
 
     // 3. The peer sends a message; Alice sees it in /sync.
@@ -167,12 +185,12 @@ async fn room_steps(synapse: &Synapse, peer: &Arc<Peer>, alice: &Client, version
         Ok(id) => id,
         Err(error) => {
             println!("v{version} step 3: {error}");
-            return 2;
+            return (room_id.to_string(), 2);
         }
     };
     if !seen_in_sync(alice, &sent).await {
         println!("v{version} step 3: {sent} not in Alice's /sync");
-        return 2;
+        return (room_id.to_string(), 2);
     }
 
     // 4. Alice sends a message and changes the topic; both reach the peer and apply.
@@ -213,9 +231,118 @@ async fn room_steps(synapse: &Synapse, peer: &Arc<Peer>, alice: &Client, version
             seen.received.get(&message),
             seen.received.get(&topic)
         );
-        return 3;
+        return (room_id.to_string(), 3);
     }
-    4
+
+    (room_id.to_string(), 4)
+}
+
+/// Step 6 in the room: the peer's user leaves; Synapse shows the leave.
+async fn leave_step(synapse: &Synapse, peer: &Peer, alice: &Client, room_id: &str) -> bool {
+    let bob = format!("@bob:{}", peer.name());
+    let version = peer.rooms.lock().unwrap()[room_id].version().id;
+    let room_id: matrix_api_core::RoomId = room_id.parse().unwrap();
+    // 6. The peer's user leaves; Synapse shows the leave.
+    match leave(synapse, peer, room_id.as_str(), &bob).await {
+        Ok(()) => {}
+        Err(error) => {
+            println!("v{version} step 6: {error}");
+            return false;
+        }
+    }
+    let member = cs::room_events::get_room_state_with_key::Request::new(
+        room_id.clone(),
+        "m.room.member".into(),
+        bob.clone(),
+    );
+    let membership = alice
+        .send(member)
+        .await
+        .map(|r| serde_json::to_value(r.body).unwrap());
+    if !membership
+        .as_ref()
+        .is_ok_and(|m| m.get("membership") == Some(&json!("leave")))
+    {
+        println!("v{version} step 6: Synapse shows {membership:?}");
+        return false;
+    }
+    true
+}
+
+/// `make_leave`, the leave event signed and applied by the peer, `send_leave`.
+async fn leave(synapse: &Synapse, peer: &Peer, room_id: &str, user: &str) -> Result<(), String> {
+    let client = peer
+        .connector
+        .client(&synapse.name().parse().unwrap())
+        .map_err(|e| e.to_string())?;
+    let template = client
+        .server_server()
+        .make_leave(room_id.to_owned(), user.to_owned())
+        .await
+        .map_err(|e| format!("make_leave: {e:?}"))?;
+    let version = RoomVersion::from_id(template.room_version.as_deref().unwrap_or_default())
+        .ok_or("make_leave: no known room version")?;
+    let template = template.event.ok_or("make_leave: no event")?;
+    let Value::Object(mut event) = serde_json::to_value(&template).map_err(|e| e.to_string())?
+    else {
+        return Err("make_leave: the template is not an object".into());
+    };
+    event.insert("origin_server_ts".into(), json!(now_ms()));
+    let event_id = peer
+        .identity
+        .sign_event(&mut event, version)
+        .map_err(|e| e.to_string())?;
+    let own = peer
+        .check(
+            &serde_json::to_vec(&event).map_err(|e| e.to_string())?,
+            version,
+        )
+        .await?;
+    let outcome = peer
+        .rooms
+        .lock()
+        .unwrap()
+        .get_mut(room_id)
+        .ok_or("no room")?
+        .receive(own.event);
+    if outcome != Ok(Outcome::Accepted) {
+        return Err(format!("own leave: {outcome:?}"));
+    }
+    let text = |field: &str| {
+        event
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let content = serde_json::from_value(event["content"].clone()).map_err(|e| e.to_string())?;
+    let mut request = send_leave_v2::Request::new(
+        room_id.to_owned(),
+        event_id,
+        text("sender"),
+        event["origin_server_ts"].as_i64().unwrap_or_default(),
+        text("type"),
+        text("state_key"),
+        content,
+        event["depth"].as_i64().unwrap_or_default(),
+    );
+    let named = [
+        "sender",
+        "origin_server_ts",
+        "type",
+        "state_key",
+        "content",
+        "depth",
+    ];
+    request.additional_properties = event
+        .into_iter()
+        .filter(|(key, _)| !named.contains(&key.as_str()))
+        .collect();
+    client
+        .send(request)
+        .await
+        .map_err(|e| format!("send_leave: {e:?}"))?;
+    Ok(())
 }
 
 /// `make_join`, the join event built and signed, `send_join`, and the checks of its answer.
