@@ -9,11 +9,14 @@
 //! 3. send: the peer sends a message in a `PUT /send` transaction; the Synapse user sees it in
 //!    `/sync`;
 //! 4. receive: the Synapse user sends a message and changes the topic; Synapse's transactions
-//!    reach the peer, which verifies, authorizes and applies them.
+//!    reach the peer, which verifies, authorizes and applies them;
+//! 5. fork: the peer and the Synapse user each change the power levels and the topic from the
+//!    same point; the peer resolves the fork and ends with the current state Synapse reports
+//!    through `/state`;
+//! 6. leave (after the hostile table, which sends as the joined user): `make_leave` and
+//!    `send_leave`; Synapse shows the leave.
 //!
-//! 6. leave (after the hostile table): `make_leave`/`send_leave`; Synapse shows the leave.
-//!
-//! Step 5 (concurrent state changes and resolution) is not done yet; the count says so. Then the hostile table at the peer. Last line:
+//! Then the hostile table at the peer. Last line:
 //! `federation live: S of 12 steps, H of N hostile cases rejected`.
 
 mod hostile;
@@ -62,7 +65,7 @@ fn live_federation() {
         hostile.0, hostile.1
     );
     assert_eq!(hostile.0, hostile.1, "a hostile case was not rejected");
-    assert_eq!(steps, 10, "steps 1–4 and 6 of both room versions must work");
+    assert_eq!(steps, total, "every step of both room versions must work");
 }
 
 async fn run(
@@ -111,6 +114,15 @@ async fn run(
         "Synapse fetched the peer's keys {} times; the peer fetched Synapse's over the generated key API",
         peer.key_fetches.load(std::sync::atomic::Ordering::SeqCst)
     );
+    for (version, room_id) in &rooms {
+        match fork_step(synapse, &peer, &alice, room_id).await {
+            Ok(()) => {
+                println!("room version {version}: step 5 works");
+                steps += 1;
+            }
+            Err(error) => println!("v{version} step 5: {error}"),
+        }
+    }
     let hostile = hostile::run(&peer).await;
     // Leaves last: the hostile table sends as the peer's joined user.
     for (version, room_id) in rooms {
@@ -235,6 +247,206 @@ async fn room_steps(
     }
 
     (room_id.to_string(), 4)
+}
+
+/// Step 5 in the room: each side changes the power levels and the topic from the same point,
+/// so that the room forks; afterwards the peer's resolved current state equals the state
+/// Synapse reports through `/state`.
+async fn fork_step(
+    synapse: &Synapse,
+    peer: &Peer,
+    alice: &Client,
+    room_id: &str,
+) -> Result<(), String> {
+    let bob = format!("@bob:{}", peer.name());
+    let alice_id = format!("@alice:{}", synapse.name());
+    let (version, creator_listed) = {
+        let rooms = peer.rooms.lock().unwrap();
+        let version = rooms[room_id].version();
+        (version, version.id != "12")
+    };
+    let levels = |invite: i64| {
+        let mut users = serde_json::Map::new();
+        if creator_listed {
+            users.insert(alice_id.clone(), json!(100));
+        }
+        users.insert(bob.clone(), json!(100));
+        json!({"users": users, "invite": invite})
+    };
+    let room: matrix_api_core::RoomId = room_id.parse().map_err(|_| "room ID")?;
+    // Bob gets the power to change state; the peer applies it.
+    let promote = set_state(alice, &room, "m.room.power_levels", levels(0)).await?;
+    if !wait_for(peer, Duration::from_secs(30), |seen| {
+        accepted(seen, &promote)
+    })
+    .await
+    {
+        return Err(format!(
+            "Synapse's power levels {promote} did not reach the peer"
+        ));
+    }
+    // The peer's topic and power levels, built and applied but not sent yet.
+    let mut mine = Vec::new();
+    for (event_type, content) in [
+        ("m.room.topic", json!({"topic": "the peer's topic"})),
+        ("m.room.power_levels", levels(2)),
+    ] {
+        let pdu = {
+            let mut rooms = peer.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("no room")?;
+            let mut pdu = room
+                .new_event(&bob, event_type, Some(""), object(content), now_ms())
+                .map_err(|e| e.to_string())?;
+            peer.identity
+                .sign_event(&mut pdu, version)
+                .map_err(|e| e.to_string())?;
+            pdu
+        };
+        let checked = peer
+            .check(&serde_json::to_vec(&pdu).unwrap(), version)
+            .await?;
+        let outcome = peer
+            .rooms
+            .lock()
+            .unwrap()
+            .get_mut(room_id)
+            .ok_or("no room")?
+            .receive(checked.event);
+        if outcome != Ok(Outcome::Accepted) {
+            return Err(format!("own {event_type}: {outcome:?}"));
+        }
+        mine.push(pdu);
+    }
+    // Alice's, concurrently, from Synapse's side of the fork.
+    let topic = set_state(
+        alice,
+        &room,
+        "m.room.topic",
+        json!({"topic": "Alice's topic"}),
+    )
+    .await?;
+    let power = set_state(alice, &room, "m.room.power_levels", levels(1)).await?;
+    let arrived = wait_for(peer, Duration::from_secs(30), |seen| {
+        accepted(seen, &topic) && accepted(seen, &power)
+    })
+    .await;
+    if !arrived {
+        let seen = peer.seen.lock().unwrap();
+        return Err(format!(
+            "Alice's fork: topic {:?}, power levels {:?}",
+            seen.received.get(&topic),
+            seen.received.get(&power)
+        ));
+    }
+    let forked = peer.rooms.lock().unwrap()[room_id].extremities().len();
+    if forked < 2 {
+        return Err(format!("the room did not fork ({forked} extremity)"));
+    }
+    let client = peer
+        .connector
+        .client(&synapse.name().parse().unwrap())
+        .map_err(|e| e.to_string())?;
+    let answer = client
+        .server_server()
+        .send_transaction(
+            format!("fork{}", now_ms()),
+            peer.name().to_string(),
+            i64::try_from(now_ms()).unwrap_or_default(),
+            mine.iter().map(raw).collect(),
+        )
+        .await
+        .map_err(|e| format!("send: {e:?}"))?;
+    let results = serde_json::to_value(&answer.pdus).unwrap_or_default();
+    if results
+        .as_object()
+        .is_some_and(|r| r.values().any(|v| v.get("error").is_some()))
+    {
+        return Err(format!("Synapse refused the peer's fork: {results}"));
+    }
+    // Both sides resolve the same fork: the same current state.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let theirs = synapse_state(alice, &room).await?;
+        let ours = peer.rooms.lock().unwrap()[room_id].current_state().clone();
+        if theirs == ours {
+            println!(
+                "v{}: fork resolved to the same {} state entries as Synapse (topic {})",
+                version.id,
+                ours.len(),
+                ours.get(&("m.room.topic".to_owned(), String::new()))
+                    .cloned()
+                    .unwrap_or_default()
+            );
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            let differ: Vec<_> = theirs
+                .iter()
+                .filter(|(key, id)| ours.get(*key) != Some(*id))
+                .map(|(key, id)| format!("{key:?}: Synapse {id}, peer {:?}", ours.get(key)))
+                .collect();
+            return Err(format!("current states differ: {differ:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Whether the peer accepted the event.
+fn accepted(seen: &peer::Seen, event_id: &str) -> bool {
+    seen.received.get(event_id).is_some_and(|o| o == "accepted")
+}
+
+/// Alice sets a state event with an empty state key; its event ID.
+async fn set_state(
+    alice: &Client,
+    room: &matrix_api_core::RoomId,
+    event_type: &str,
+    content: Value,
+) -> Result<String, String> {
+    let request = match event_type {
+        "m.room.topic" => {
+            let content: cs::types::RoomTopicEventContent =
+                serde_json::from_value(content).map_err(|e| e.to_string())?;
+            cs::room_events::set_room_state_with_key::Request::new(
+                room.clone(),
+                String::new(),
+                &content,
+            )
+        }
+        _ => {
+            let content: cs::types::RoomPowerLevelsEventContent =
+                serde_json::from_value(content).map_err(|e| e.to_string())?;
+            cs::room_events::set_room_state_with_key::Request::new(
+                room.clone(),
+                String::new(),
+                &content,
+            )
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    let answer = alice
+        .send(request)
+        .await
+        .map_err(|e| format!("{event_type}: {e:?}"))?;
+    Ok(answer.event_id.to_string())
+}
+
+/// The room's current state as Synapse reports it through `/state` (client API).
+async fn synapse_state(
+    alice: &Client,
+    room: &matrix_api_core::RoomId,
+) -> Result<matrix_state_res::StateMap, String> {
+    let answer = alice
+        .send(cs::room_events::get_room_state::Request::new(room.clone()))
+        .await
+        .map_err(|e| format!("/state: {e:?}"))?;
+    let mut state = matrix_state_res::StateMap::new();
+    for event in &answer.body {
+        let event: Value = serde_json::from_str(event.json().get()).map_err(|e| e.to_string())?;
+        let text = |field: &str| event[field].as_str().unwrap_or_default().to_owned();
+        state.insert((text("type"), text("state_key")), text("event_id"));
+    }
+    Ok(state)
 }
 
 /// Step 6 in the room: the peer's user leaves; Synapse shows the leave.
