@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
+use bytes::Bytes;
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use http::{HeaderValue, Method, StatusCode, header};
 use matrix_api_core::{Auth, AuthScheme, ErrorCode, ServerName};
 use matrix_event_format::XMatrix;
@@ -28,6 +30,10 @@ use crate::route_table::{Lookup, RouteTable};
 /// Everything a router serves from.
 pub(crate) struct Server {
     routes: Vec<Route>,
+    /// Per route that shares its path shape, method and authentication with others: all of
+    /// them, in the order they are tried (the spec's current ones before deprecated ones,
+    /// then as added); empty for the others.
+    candidates: Vec<Vec<usize>>,
     table: RouteTable,
     config: ServerConfig,
     cors: Option<Cors>,
@@ -60,10 +66,20 @@ enum Bearer {
 impl Server {
     pub(crate) fn new(endpoints: Vec<Endpoint>, config: ServerConfig) -> Self {
         let mut table = RouteTable::default();
+        let mut alternatives = vec![Vec::new(); endpoints.len()];
         for (index, endpoint) in endpoints.iter().enumerate() {
             let metadata = &endpoint.metadata;
             for path in metadata.paths() {
-                if let Err(duplicate) = table.insert(path, metadata.method.clone(), index) {
+                let Err(duplicate) = table.insert(path, metadata.method.clone(), index) else {
+                    continue;
+                };
+                let first = duplicate.existing;
+                if first == index || alternatives[first].contains(&index) {
+                    continue;
+                }
+                if endpoints[first].metadata.auth == metadata.auth {
+                    alternatives[first].push(index);
+                } else {
                     tracing::warn!(
                         path,
                         method = %metadata.method,
@@ -74,6 +90,19 @@ impl Server {
                 }
             }
         }
+        let candidates = alternatives
+            .into_iter()
+            .enumerate()
+            .map(|(index, others)| {
+                if others.is_empty() {
+                    return others;
+                }
+                let mut all = vec![index];
+                all.extend(others);
+                all.sort_by_key(|&i| endpoints[i].metadata.deprecated);
+                all
+            })
+            .collect();
         let cors = config.cors.then(|| Cors::new(&table.methods()));
         let routes = endpoints
             .into_iter()
@@ -88,6 +117,7 @@ impl Server {
             .collect();
         Server {
             routes,
+            candidates,
             table,
             config,
             cors,
@@ -164,7 +194,31 @@ impl Server {
             }
         };
         let request = http::Request::from_parts(parts, bytes);
-        Ok((route.endpoint.handler)(request, caller).await)
+        Ok(self.start(index, request, caller)?.await)
+    }
+
+    /// Starts the endpoint of route `index`; of several that share its path and method, the
+    /// first whose parser reads the request (the first one's refusal when none does).
+    fn start(
+        &self,
+        index: usize,
+        request: http::Request<Bytes>,
+        caller: Caller,
+    ) -> Result<BoxFuture<'static, http::Response<Body>>, Rejection> {
+        let handler = |index: usize| &self.routes[index].endpoint.handler;
+        let Some((&first, others)) = self.candidates[index].split_first() else {
+            return handler(index)(request, caller);
+        };
+        let refusal = match handler(first)(request.clone(), caller.clone()) {
+            Ok(answer) => return Ok(answer),
+            Err(refusal) => refusal,
+        };
+        for &other in others {
+            if let Ok(answer) = handler(other)(request.clone(), caller.clone()) {
+                return Ok(answer);
+            }
+        }
+        Err(refusal)
     }
 
     /// Checks the bearer token of a request (none is fine when auth is `optional`).

@@ -6,11 +6,18 @@ use futures_util::future::BoxFuture;
 use matrix_api_core::Metadata;
 
 use crate::caller::Caller;
+use crate::rejection::Rejection;
 
-/// Reads the request, runs the method of the implementation it holds and writes its answer;
-/// one per endpoint, with the implementation, request and response types erased.
+/// Reads the request and starts the method of the implementation it holds, whose future
+/// writes the answer; the parser's refusal when the request does not read. One per endpoint,
+/// with the implementation, request and response types erased.
 pub(crate) type Handler = Box<
-    dyn Fn(http::Request<Bytes>, Caller) -> BoxFuture<'static, http::Response<Body>> + Send + Sync,
+    dyn Fn(
+            http::Request<Bytes>,
+            Caller,
+        ) -> Result<BoxFuture<'static, http::Response<Body>>, Rejection>
+        + Send
+        + Sync,
 >;
 
 /// One endpoint: its spec facts and its handler.

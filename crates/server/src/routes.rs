@@ -33,7 +33,11 @@ impl<T: Send + Sync + 'static> Routes<T> {
 
     /// Serves the endpoint of `R` on every path it has had (`R::METADATA.paths()`) with
     /// `handler`, which gets the implementation, the typed request and the verified caller.
-    /// When two endpoints have the same path shape and method, the first added keeps it.
+    /// Endpoints with the same path shape, method and authentication (the spec's two
+    /// `POST /rooms/{roomId}/invite`) are tried in turn, deprecated ones last, then in the
+    /// order added: the first whose parser reads the request serves it; when none does, the
+    /// first one's refusal is the answer.
+    /// With another authentication, the first added keeps the path.
     pub fn endpoint<R, F, Fut>(mut self, handler: F) -> Self
     where
         R: IncomingRequest + Send + 'static,
@@ -41,18 +45,11 @@ impl<T: Send + Sync + 'static> Routes<T> {
         Fut: Future<Output = Result<R::OutgoingResponse, R::Error>> + Send + 'static,
     {
         let api = Arc::clone(&self.api);
-        let handler: Handler =
-            Box::new(
-                move |request, caller| match R::try_from_http_request(request) {
-                    Ok(request) => {
-                        let answer = handler(Arc::clone(&api), request, caller);
-                        Box::pin(async move { response::<R>(answer.await) })
-                    }
-                    Err(error) => {
-                        Box::pin(std::future::ready(Rejection::from(error).into_response()))
-                    }
-                },
-            );
+        let handler: Handler = Box::new(move |request, caller| {
+            let request = R::try_from_http_request(request).map_err(Rejection::from)?;
+            let answer = handler(Arc::clone(&api), request, caller);
+            Ok(Box::pin(async move { response::<R>(answer.await) }))
+        });
         self.endpoints.push(Endpoint {
             metadata: R::METADATA,
             handler,
@@ -63,7 +60,8 @@ impl<T: Send + Sync + 'static> Routes<T> {
     /// Adds the endpoints of `other`, served by its own implementation, after those already
     /// here: one server for several APIs, with one routing table (so one `404`/`405`
     /// answer for all of them), one configuration and one set of CORS headers. Where both
-    /// serve the same path shape and method, the endpoint of `self` keeps it.
+    /// serve the same path shape and method, the endpoint of `self` comes first (see
+    /// [`endpoint`](Self::endpoint)).
     ///
     /// ```no_run
     /// # struct ClientApi; struct FederationApi;

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use matrix_auth_rules::{Event, PduEvent};
 use matrix_event_format::RoomVersion;
 use matrix_state_res::{RoomIndex, StateMap, resolve, resolve_with_stats};
-use matrix_test_support::Rng;
+use matrix_test_support::{Rng, interleaved, median, range};
 use serde_json::{Value, json};
 
 const USERS: usize = 100;
@@ -300,39 +300,6 @@ fn forks(room: &mut Room, trunk: &Branch, seed: u64) -> Vec<StateMap> {
         .collect()
 }
 
-/// `min–max` of the values, or the one value.
-fn range(values: &[f64], digits: usize) -> String {
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if format!("{min:.digits$}") == format!("{max:.digits$}") {
-        format!("{min:.digits$}")
-    } else {
-        format!("{min:.digits$}–{max:.digits$}")
-    }
-}
-
-/// Median durations of `runs`, run in interleaved rounds of about 40 ms each.
-fn interleaved(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
-    let mut samples = vec![Vec::new(); runs.len()];
-    for _ in 0..rounds {
-        for (run, samples) in runs.iter_mut().zip(&mut samples) {
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_millis(40) || samples.len() < 3 {
-                let t = Instant::now();
-                run();
-                samples.push(t.elapsed());
-            }
-        }
-    }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort();
-            s[s.len() / 2]
-        })
-        .collect()
-}
-
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
 }
@@ -404,11 +371,6 @@ fn main() {
                     column.push(value);
                 }
             }
-            let median = |column: &Vec<f64>| {
-                let mut values = column.clone();
-                values.sort_by(f64::total_cmp);
-                values[values.len() / 2]
-            };
             with_index_ms.push((median(&columns[3]), median(&columns[5])));
             let ratios: Vec<f64> = columns[4]
                 .iter()

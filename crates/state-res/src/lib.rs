@@ -87,15 +87,26 @@ pub fn resolve_with_stats<P: EventProvider + ?Sized>(
     state_sets: &[StateMap],
     events: &P,
 ) -> Result<(StateMap, Stats), ResolveError> {
+    by_algorithm(version, state_sets, events, |stats| {
+        v2::resolve(version, state_sets, events, stats)
+    })
+}
+
+/// What every path shares: no state set gives the empty state, one gives itself, room version
+/// 1 has its own algorithm; `v2` resolves the rest.
+fn by_algorithm<P: EventProvider + ?Sized>(
+    version: &RoomVersion,
+    state_sets: &[StateMap],
+    events: &P,
+    v2: impl FnOnce(&mut Stats) -> Result<StateMap, ResolveError>,
+) -> Result<(StateMap, Stats), ResolveError> {
     let mut stats = Stats::default();
     let state = match state_sets {
         [] => StateMap::new(),
         [only] => only.clone(),
         _ => match version.state_resolution {
             StateResolution::V1 => v1::resolve(version, state_sets, events)?,
-            StateResolution::V2 | StateResolution::V2_1 => {
-                v2::resolve(version, state_sets, events, &mut stats)?
-            }
+            StateResolution::V2 | StateResolution::V2_1 => v2(&mut stats)?,
         },
     };
     Ok((state, stats))

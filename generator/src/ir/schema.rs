@@ -43,6 +43,44 @@ impl TypeSpace {
         id
     }
 
+    /// The schema's example as the spec's pages show it: its own first example (or that
+    /// of a `$ref` alias), else one composed from its parts: an object of the members that
+    /// have one, an array of one item, the first union variant that has one.
+    pub fn example(&self, id: SchemaId) -> Option<serde_json::Value> {
+        self.example_within(id, 0)
+    }
+
+    /// [`Self::example`], at most `depth` levels of composition deep (32).
+    fn example_within(&self, id: SchemaId, depth: usize) -> Option<serde_json::Value> {
+        let schema = self.get(id);
+        if let Some(example) = schema.annotations.examples.first() {
+            return Some(example.clone());
+        }
+        if depth >= 32 {
+            return None;
+        }
+        match &schema.kind {
+            Kind::Ref(next) => self.example_within(*next, depth + 1),
+            Kind::Array { items, .. } => self
+                .example_within(*items, depth + 1)
+                .map(|item| serde_json::Value::Array(vec![item])),
+            Kind::Union { variants, .. } => variants
+                .iter()
+                .find_map(|variant| self.example_within(*variant, depth + 1)),
+            Kind::Object(object) => {
+                let members: serde_json::Map<String, serde_json::Value> = object
+                    .properties
+                    .iter()
+                    .filter_map(|p| {
+                        Some((p.name.clone(), self.example_within(p.schema, depth + 1)?))
+                    })
+                    .collect();
+                (!members.is_empty()).then_some(serde_json::Value::Object(members))
+            }
+            _ => None,
+        }
+    }
+
     /// The kind of a schema, with aliases followed.
     pub fn kind(&self, id: SchemaId) -> &Kind {
         &self.get(self.target(id)).kind

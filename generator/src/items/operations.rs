@@ -45,7 +45,7 @@ pub fn operations(
         let request = request(b, index, op);
         let responses = responses(b, index, op, history);
         let errors = errors(b, index, op);
-        let mock = mock_answer(op);
+        let mock = mock_answer(spec, op);
         out.push(OperationItem {
             module,
             group: groups.of_operation.get(index).copied().unwrap_or_default(),
@@ -71,8 +71,9 @@ pub fn operations(
     out
 }
 
-/// The first documented success status (exact codes before ranges) with the spec's example.
-fn mock_answer(op: &Operation) -> Option<super::MockAnswer> {
+/// The first documented success status (exact codes before ranges) with the spec's example:
+/// the response's own, or else its schema's ([`crate::ir::TypeSpace::example`]).
+fn mock_answer(spec: &Spec, op: &Operation) -> Option<super::MockAnswer> {
     let mut successes: Vec<&Response> = op
         .responses
         .iter()
@@ -93,7 +94,9 @@ fn mock_answer(op: &Operation) -> Option<super::MockAnswer> {
             Some(json) => super::MockBody::Json(
                 json.examples
                     .first()
-                    .map_or_else(|| "{}".to_owned(), |e| e.value.to_string()),
+                    .map(|e| e.value.clone())
+                    .or_else(|| json.schema.and_then(|s| spec.types.example(s)))
+                    .map_or_else(|| "{}".to_owned(), |example| example.to_string()),
             ),
             None => match body.content.first() {
                 Some(media) => super::MockBody::Bytes(media.media_type.clone()),

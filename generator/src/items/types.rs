@@ -1192,7 +1192,7 @@ fn absence_has_meaning(doc: Option<&str>) -> bool {
 
 /// The literal after "defaults to" / "the default is" / "by default, this is" in a
 /// description.
-fn prose_default(doc: &str) -> Option<String> {
+pub fn prose_default(doc: &str) -> Option<String> {
     let lower = doc.to_ascii_lowercase();
     let phrases = [
         "defaults to ",

@@ -212,7 +212,7 @@ impl<'d> SchemaBuilder<'d> {
         let (kind, nullable) = if let Some(reference) = node.get("$ref") {
             self.reference(location, node, reference)?
         } else if let Some(branches) = node.get("allOf") {
-            self.all_of(location, node, branches)?
+            self.all_of(location, node, branches, id)?
         } else if let Some(variants) = node.get("oneOf") {
             self.union(location, node, "oneOf", variants, UnionOrigin::OneOf)?
         } else if let Some(variants) = node.get("anyOf") {
@@ -256,17 +256,28 @@ impl<'d> SchemaBuilder<'d> {
         self.schema(&target.location, target.node())
     }
 
+    /// `allOf` of the schema `id`; without an example of its own, `id` takes the first
+    /// branch's that has one.
     fn all_of(
         &mut self,
         location: &Location,
         node: &Node,
         branches: &Node,
+        id: SchemaId,
     ) -> Result<(Kind, bool)> {
         let items = seq(location, "allOf", branches)?;
         let mut ids = Vec::with_capacity(items.len() + 1);
         let at = location.key("allOf");
         for (i, branch) in items.iter().enumerate() {
             ids.push(self.schema(&at.index(i), branch)?);
+        }
+        if self.types.get(id).annotations.examples.is_empty() {
+            let inherited = ids.iter().find_map(|&branch| self.own_example(branch));
+            self.types
+                .get_mut(id)
+                .annotations
+                .examples
+                .extend(inherited);
         }
         if has_type_keys(node, &["allOf"]) {
             let own = without(node, &["allOf"]);
@@ -602,6 +613,21 @@ impl<'d> SchemaBuilder<'d> {
             }
         }
         Ok(annotations)
+    }
+
+    /// The first example of a schema or of the aliases it stands for.
+    fn own_example(&self, mut id: SchemaId) -> Option<serde_json::Value> {
+        for _ in 0..self.types.len() {
+            let schema = self.types.get(id);
+            if let Some(example) = schema.annotations.examples.first() {
+                return Some(example.clone());
+            }
+            match schema.kind {
+                Kind::Ref(next) => id = next,
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Merges `allOf` branches (already built) into one kind.

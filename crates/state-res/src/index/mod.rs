@@ -15,7 +15,7 @@ mod reach;
 
 use matrix_auth_rules::Event;
 use matrix_event_format::RoomVersion;
-use matrix_event_format::room_version::{RoomIdFormat, StateResolution};
+use matrix_event_format::room_version::RoomIdFormat;
 
 use crate::graph::Kind;
 use crate::interner::{Ids, Interner};
@@ -23,7 +23,7 @@ use crate::provider::EventProvider;
 use crate::room::RoomGuard;
 use crate::split::split_v2;
 use crate::v2::{Stats, finish, unconflicted_state};
-use crate::{ResolveError, StateMap, v1};
+use crate::{ResolveError, StateMap};
 use mainline::{IndexMainline, PowerLevelsTree};
 use reach::{Reach, Tries};
 
@@ -235,27 +235,16 @@ impl RoomIndex {
         state_sets: &[StateMap],
         events: &P,
     ) -> Result<(StateMap, Stats), ResolveError> {
-        let mut stats = Stats::default();
-        let state = match state_sets {
-            [] => StateMap::new(),
-            [only] => only.clone(),
-            _ if self.version.state_resolution == StateResolution::V1 => {
-                v1::resolve(self.version, state_sets, events)?
+        crate::by_algorithm(self.version, state_sets, events, |stats| {
+            let split = split_v2(state_sets);
+            stats.conflicted_keys = split.conflicted.len();
+            if split.conflicted.is_empty() {
+                return Ok(unconflicted_state(&split));
             }
-            _ => {
-                let split = split_v2(state_sets);
-                stats.conflicted_keys = split.conflicted.len();
-                if split.conflicted.is_empty() {
-                    unconflicted_state(&split)
-                } else {
-                    let (prepared, nodes) =
-                        conflicted::prepare(self, state_sets, &split, events, &mut stats)?;
-                    let mainline = IndexMainline { index: self, nodes };
-                    finish(self.version, &split, prepared, &mainline, &mut stats)?
-                }
-            }
-        };
-        Ok((state, stats))
+            let (prepared, nodes) = conflicted::prepare(self, state_sets, &split, events, stats)?;
+            let mainline = IndexMainline { index: self, nodes };
+            finish(self.version, &split, prepared, &mainline, stats)
+        })
     }
 }
 

@@ -52,7 +52,17 @@ pub struct Synapse {
 impl Synapse {
     /// Starts one; `extra_config` is YAML appended to its configuration.
     pub fn start(extra_config: Option<&str>) -> Self {
+        Self::start_on(free_port(), None, extra_config)
+    }
+
+    /// Starts one named `127.0.0.1:PORT` after its own port (so that nothing it does
+    /// looks a name up).
+    pub fn start_loopback_named(extra_config: Option<&str>) -> Self {
         let port = free_port();
+        Self::start_on(port, Some(&format!("127.0.0.1:{port}")), extra_config)
+    }
+
+    fn start_on(port: u16, server_name: Option<&str>, extra_config: Option<&str>) -> Self {
         let data_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("synapse-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data_dir).unwrap();
@@ -61,6 +71,9 @@ impl Synapse {
             .arg(&data_dir)
             .arg(port.to_string())
             .env("SYNAPSE_PY", synapse_python());
+        if let Some(name) = server_name {
+            command.arg(name);
+        }
         if let Some(extra) = extra_config {
             let file = data_dir.join("extra.yaml");
             std::fs::write(&file, extra).unwrap();

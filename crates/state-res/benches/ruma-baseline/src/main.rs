@@ -23,11 +23,11 @@
 //! "ruma resolve" is `resolve` alone with the inputs precomputed.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use matrix_auth_rules::Event as _;
 use matrix_state_res::{StateMap, resolve_with_stats};
 use matrix_test_support::room_file::{Query, RoomFile, parse_state};
+use matrix_test_support::{interleaved, median, range};
 use ruma_common::room_version_rules::{RoomVersionRules, StateResolutionVersion};
 use ruma_common::{
     EventId, MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId,
@@ -35,8 +35,8 @@ use ruma_common::{
 };
 use ruma_events::{StateEventType, TimelineEventType};
 use ruma_state_res::utils::event_id_set::EventIdSet;
-use serde_json::{Value, json};
 use serde_json::value::RawValue;
+use serde_json::{Value, json};
 
 struct RumaPdu {
     event_id: OwnedEventId,
@@ -309,33 +309,6 @@ fn ruma_resolve(
     .expect("ruma resolves")
 }
 
-/// Per implementation, the durations of its repetitions.
-struct Samples(Vec<Vec<Duration>>);
-
-impl Samples {
-    /// Runs the implementations in `rounds` interleaved rounds of about 40 ms each.
-    fn interleaved(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Samples {
-        let mut samples = vec![Vec::new(); runs.len()];
-        for _ in 0..rounds {
-            for (run, samples) in runs.iter_mut().zip(&mut samples) {
-                let start = Instant::now();
-                while start.elapsed() < Duration::from_millis(40) || samples.len() < 3 {
-                    let t = Instant::now();
-                    run();
-                    samples.push(t.elapsed());
-                }
-            }
-        }
-        Samples(samples)
-    }
-
-    fn median_ms(&mut self, which: usize) -> f64 {
-        let samples = &mut self.0[which];
-        samples.sort();
-        samples[samples.len() / 2].as_secs_f64() * 1e3
-    }
-}
-
 /// The oracle's result lines: per file, the minimum `elapsed_ms` and the resolved state.
 fn synapse_results(path: &str) -> HashMap<String, (f64, StateMap)> {
     let text = std::fs::read_to_string(path).expect("Synapse results");
@@ -414,12 +387,8 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
             return None;
         }
     };
-    let mut samples = Samples::interleaved(rounds, &mut [&mut ours, &mut ruma_fair, &mut ruma_only]);
-    let (ours_ms, fair_ms, only_ms) = (
-        samples.median_ms(0),
-        samples.median_ms(1),
-        samples.median_ms(2),
-    );
+    let medians = interleaved(rounds, &mut [&mut ours, &mut ruma_fair, &mut ruma_only]);
+    let [ours_ms, fair_ms, only_ms] = [0, 1, 2].map(|i| medians[i].as_secs_f64() * 1e3);
 
     let ruma_as_ours: StateMap = ruma_result
         .iter()
@@ -473,7 +442,9 @@ fn row(r: &Value) -> String {
 
 /// The shape of a room named `v{version}_{events}e_{forks}f_{users}u_s{seed}`: all but the seed.
 fn shape(room: &str) -> String {
-    room.rsplit_once("_s").map_or(room, |(shape, _)| shape).to_owned()
+    room.rsplit_once("_s")
+        .map_or(room, |(shape, _)| shape)
+        .to_owned()
 }
 
 /// Rows grouped by room shape: ranges over seeds of the times and ratios.
@@ -494,15 +465,6 @@ fn summary(path: &str) {
         "| shape | rooms | conflicted keys | full conflicted set | matrix-state-res | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | agree |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-    let range = |values: Vec<f64>, digits: usize| {
-        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if format!("{min:.digits$}") == format!("{max:.digits$}") {
-            format!("{min:.digits$}")
-        } else {
-            format!("{min:.digits$}–{max:.digits$}")
-        }
-    };
     for s in &shapes {
         let group: Vec<&Value> = rows
             .iter()
@@ -511,36 +473,75 @@ fn summary(path: &str) {
         let values = |f: &dyn Fn(&Value) -> f64| group.iter().map(|r| f(r)).collect::<Vec<f64>>();
         let get = |key: &'static str| move |r: &Value| r[key].as_f64().unwrap_or(f64::NAN);
         let ratio = |key: &'static str| {
-            move |r: &Value| r[key].as_f64().unwrap_or(f64::NAN) / r["ours_ms"].as_f64().unwrap_or(f64::NAN)
+            move |r: &Value| {
+                r[key].as_f64().unwrap_or(f64::NAN) / r["ours_ms"].as_f64().unwrap_or(f64::NAN)
+            }
         };
         let agree = group.iter().all(|r| r["agree"] == "ruma, Synapse");
         println!(
             "| {s} | {} | {} | {} | {} ms | {} ms | {} ms | {} ms | {}× | {}× | {}× | {} |",
             group.len(),
-            range(values(&get("conflicted_keys")), 0),
-            range(values(&get("full_conflicted_set")), 0),
-            range(values(&get("ours_ms")), 3),
-            range(values(&get("ruma_ms")), 3),
-            range(values(&get("ruma_resolve_ms")), 3),
-            range(values(&get("synapse_ms")), 1),
-            range(values(&ratio("ruma_ms")), 1),
-            range(values(&ratio("ruma_resolve_ms")), 1),
-            range(values(&ratio("synapse_ms")), 0),
+            range(&values(&get("conflicted_keys")), 0),
+            range(&values(&get("full_conflicted_set")), 0),
+            range(&values(&get("ours_ms")), 3),
+            range(&values(&get("ruma_ms")), 3),
+            range(&values(&get("ruma_resolve_ms")), 3),
+            range(&values(&get("synapse_ms")), 1),
+            range(&values(&ratio("ruma_ms")), 1),
+            range(&values(&ratio("ruma_resolve_ms")), 1),
+            range(&values(&ratio("synapse_ms")), 0),
             if agree { "all three" } else { "NO" },
         );
     }
     let all = |key: &'static str| {
         rows.iter()
-            .map(|r| r[key].as_f64().unwrap_or(f64::NAN) / r["ours_ms"].as_f64().unwrap_or(f64::NAN))
+            .map(|r| {
+                r[key].as_f64().unwrap_or(f64::NAN) / r["ours_ms"].as_f64().unwrap_or(f64::NAN)
+            })
             .collect::<Vec<f64>>()
     };
+    // Scaling: 10,000 ÷ 1,000 events of the same shape and seed.
+    let time_of = |room: &str, key: &str| {
+        rows.iter()
+            .find(|r| r["room"] == room)
+            .and_then(|r| r[key].as_f64())
+    };
+    println!("\n| scaling, 10,000 ÷ 1,000 events | rooms | matrix-state-res | ruma | Synapse |");
+    println!("|---|---:|---:|---:|---:|");
+    for users in ["100u", "1000u"] {
+        let mut ratios: [Vec<f64>; 3] = Default::default();
+        for row in &rows {
+            let room = row["room"].as_str().unwrap_or_default();
+            if !room.contains("_10000e_") || !room.contains(&format!("_{users}_")) {
+                continue;
+            }
+            let small = room.replace("_10000e_", "_1000e_");
+            for (ratio, key) in ratios.iter_mut().zip(["ours_ms", "ruma_ms", "synapse_ms"]) {
+                if let (Some(big), Some(small)) = (time_of(room, key), time_of(&small, key)) {
+                    ratio.push(big / small);
+                }
+            }
+        }
+        println!(
+            "| {users} | {} | {} (median {:.1}) | {} (median {:.1}) | {} (median {:.1}) |",
+            ratios[0].len(),
+            range(&ratios[0], 1),
+            median(&ratios[0]),
+            range(&ratios[1], 1),
+            median(&ratios[1]),
+            range(&ratios[2], 1),
+            median(&ratios[2]),
+        );
+    }
     println!(
         "\n{} rooms: vs ruma {}×, vs ruma resolve {}×, vs Synapse {}×; all three agree on {}",
         rows.len(),
-        range(all("ruma_ms"), 1),
-        range(all("ruma_resolve_ms"), 1),
-        range(all("synapse_ms"), 0),
-        rows.iter().filter(|r| r["agree"] == "ruma, Synapse").count(),
+        range(&all("ruma_ms"), 1),
+        range(&all("ruma_resolve_ms"), 1),
+        range(&all("synapse_ms"), 0),
+        rows.iter()
+            .filter(|r| r["agree"] == "ruma, Synapse")
+            .count(),
     );
 }
 
@@ -553,11 +554,18 @@ fn main() {
             "--synapse" => synapse = args.next(),
             "--rows" => rows = args.next(),
             "--rounds" => {
-                mode = Mode::Rounds(args.next().and_then(|n| n.parse().ok()).expect("--rounds N"))
+                mode = Mode::Rounds(
+                    args.next()
+                        .and_then(|n| n.parse().ok())
+                        .expect("--rounds N"),
+                )
             }
             "--repeat" => {
                 let which = args.next().expect("--repeat IMPL N");
-                let times = args.next().and_then(|n| n.parse().ok()).expect("--repeat IMPL N");
+                let times = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--repeat IMPL N");
                 mode = Mode::Repeat(which, times);
                 header = false;
             }
