@@ -207,13 +207,9 @@ fn conflicted_subgraph(index: &RoomIndex, conflicted: &[u32]) -> Vec<u32> {
         let entry = lowest.entry(chain).or_insert(seq);
         *entry = (*entry).min(seq);
     }
-    let lowest: Vec<(u32, u32)> = lowest.into_iter().collect();
-    let below_conflicted = |node: u32| {
-        let reach = index.reach[node as usize];
-        lowest
-            .iter()
-            .any(|&(chain, seq)| index.tries.get(reach, chain) >= seq)
-    };
+    let mut memo = HashMap::default();
+    let mut below_conflicted =
+        |node: u32| (index.tries).reaches_any(index.reach[node as usize], &lowest, &mut memo);
     let mut seen: HashSet<u32> = conflicted.iter().copied().collect();
     let mut stack: Vec<u32> = seen.iter().copied().collect();
     let mut subgraph = Vec::new();

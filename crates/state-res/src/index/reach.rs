@@ -40,6 +40,7 @@ impl Tries {
     }
 
     /// The sequence number of `chain` in `reach` (0 if absent).
+    #[cfg(test)]
     pub fn get(&self, reach: Reach, chain: u32) -> u32 {
         if u64::from(chain) >> (BITS * u32::from(reach.height)) != 0 {
             return 0;
@@ -189,6 +190,44 @@ impl Tries {
             }
         }
     }
+
+    /// Whether `reach` holds some chain at or above its entry in `lowest` (chain → sequence
+    /// number). `memo` keeps the answer of each trie node visited, for calls with the same
+    /// `lowest`: reaches share most of their nodes, so each is scanned once.
+    pub fn reaches_any(
+        &self,
+        reach: Reach,
+        lowest: &HashMap<u32, u32>,
+        memo: &mut HashMap<u32, bool>,
+    ) -> bool {
+        reach.root != 0 && self.any_node(reach.root, u32::from(reach.height) - 1, 0, lowest, memo)
+    }
+
+    fn any_node(
+        &self,
+        node: u32,
+        level: u32,
+        prefix: u32,
+        lowest: &HashMap<u32, u32>,
+        memo: &mut HashMap<u32, bool>,
+    ) -> bool {
+        if let Some(&hit) = memo.get(&node) {
+            return hit;
+        }
+        let hit = self.nodes[node as usize]
+            .iter()
+            .enumerate()
+            .any(|(i, &entry)| {
+                let key = (prefix << BITS) | i as u32;
+                match (entry, level) {
+                    (0, _) => false,
+                    (seq, 0) => lowest.get(&key).is_some_and(|&low| seq >= low),
+                    (child, _) => self.any_node(child, level - 1, key, lowest, memo),
+                }
+            });
+        memo.insert(node, hit);
+        hit
+    }
 }
 
 fn digit(chain: u32, level: u32) -> usize {
@@ -223,5 +262,38 @@ mod tests {
         let mut entries: Vec<_> = into.into_iter().collect();
         entries.sort_unstable();
         assert_eq!(entries, [(3, 7), (300, 2), (70_000, 1)]);
+    }
+
+    #[test]
+    fn reaches_any_agrees_with_lookups() {
+        let mut tries = Tries::new();
+        let mut rng = matrix_test_support::Rng(14);
+        let mut reaches = vec![Reach::default()];
+        for _ in 0..300 {
+            let base = reaches[rng.below(reaches.len())];
+            let other = reaches[rng.below(reaches.len())];
+            let chain = rng.below(600) as u32;
+            let grown = tries.with(base, chain, 1 + rng.below(20) as u32);
+            reaches.push(tries.union(grown, other));
+        }
+        let (mut passed, mut failed) = (0, 0);
+        for _ in 0..50 {
+            let lowest: HashMap<u32, u32> = (0..1 + rng.below(8))
+                .map(|_| (rng.below(600) as u32, 1 + rng.below(20) as u32))
+                .collect();
+            let mut memo = HashMap::default();
+            for &reach in &reaches {
+                let expected = lowest
+                    .iter()
+                    .any(|(&chain, &low)| tries.get(reach, chain) >= low);
+                if tries.reaches_any(reach, &lowest, &mut memo) == expected {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+        println!("{passed} passed, {failed} failed");
+        assert_eq!(failed, 0);
     }
 }
