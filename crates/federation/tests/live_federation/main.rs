@@ -20,26 +20,24 @@
 //! `federation live: S of 12 steps, H of N hostile cases rejected`.
 
 mod hostile;
+#[path = "../../examples/federation-peer/peer.rs"]
 mod peer;
 mod synapse;
 
-use std::collections::HashMap;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use matrix_api_core::ServerName;
+use matrix_api_core::{Raw, ServerName};
 use matrix_client::Client;
 use matrix_client_server_api as cs;
 use matrix_event_format::{JsonObject, RoomVersion};
-use matrix_federation::{Connector, FetchingKeyStore, Outcome, Room, ServerIdentity, now_ms};
+use matrix_federation::{Connector, Outcome, Room, ServerIdentity, now_ms};
 use matrix_server_server_api::client::ServerServerExt as _;
 use matrix_server_server_api::membership::send_leave_v2;
 use matrix_server_server_api::types::EventTemplate;
-use peer::{Peer, raw};
+use peer::Peer;
 use serde_json::{Value, json};
 use synapse::Synapse;
-use tokio::sync::Notify;
 
 /// Steps per room version, as the issue counts them.
 const STEPS_PER_VERSION: usize = 6;
@@ -83,19 +81,8 @@ async fn run(
             matrix_federation::default_base_url(server)
         }
     });
-    let identity = Arc::new(ServerIdentity::generate(peer_name.parse().unwrap(), "peer1").unwrap());
-    let keys = FetchingKeyStore::new(connector.clone());
-    keys.pin(identity.server_name().clone(), identity.key_set());
-    let peer = Arc::new(Peer {
-        identity: Arc::clone(&identity),
-        keys,
-        connector: connector.signing_as(identity),
-        rooms: Mutex::new(HashMap::new()),
-        seen: Mutex::default(),
-        key_fetches: AtomicUsize::new(0),
-        transactions: AtomicUsize::new(0),
-        changed: Notify::new(),
-    });
+    let identity = ServerIdentity::generate(peer_name.parse().unwrap(), "peer1").unwrap();
+    let peer = Peer::new(identity, connector);
     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
     peer::serve(Arc::clone(&peer), listener);
 
@@ -741,4 +728,9 @@ pub fn object(value: Value) -> JsonObject {
         Value::Object(object) => object,
         _ => JsonObject::new(),
     }
+}
+
+/// Raw JSON of a PDU, for a transaction.
+pub fn raw(pdu: &JsonObject) -> Raw<JsonObject> {
+    Raw::new(pdu).unwrap()
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use matrix_api_core::{ErrorCode, MatrixError, Raw, ServerName};
+use matrix_api_core::{ErrorCode, MatrixError, ServerName};
 use matrix_event_format::{JsonObject, RoomVersion};
 use matrix_federation::{Connector, FetchingKeyStore, IncomingPdu, Outcome, Room, ServerIdentity};
 use matrix_server::{AcceptAnything, Caller, ServerConfig};
@@ -46,6 +46,24 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// A peer signing as `identity`, reaching other servers through `connector`; its own keys
+    /// are pinned, other servers' fetched.
+    pub fn new(identity: ServerIdentity, connector: Connector) -> Arc<Self> {
+        let identity = Arc::new(identity);
+        let keys = FetchingKeyStore::new(connector.clone());
+        keys.pin(identity.server_name().clone(), identity.key_set());
+        Arc::new(Peer {
+            connector: connector.signing_as(Arc::clone(&identity)),
+            identity,
+            keys,
+            rooms: Mutex::default(),
+            seen: Mutex::default(),
+            key_fetches: AtomicUsize::new(0),
+            transactions: AtomicUsize::new(0),
+            changed: Notify::new(),
+        })
+    }
+
     pub fn name(&self) -> &ServerName {
         self.identity.server_name()
     }
@@ -238,9 +256,4 @@ impl matrix_server::KeyStore for ArcKeys {
     ) -> Result<matrix_server::KeySet, matrix_server::KeyStoreError> {
         self.0.keys.keys(origin, key_ids).await
     }
-}
-
-/// Raw JSON of a PDU, for a transaction.
-pub fn raw(pdu: &JsonObject) -> Raw<JsonObject> {
-    Raw::new(pdu).unwrap()
 }
