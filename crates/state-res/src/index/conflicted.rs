@@ -15,6 +15,7 @@ use foldhash::{HashMap, HashSet};
 use matrix_event_format::room_version::StateResolution;
 
 use super::RoomIndex;
+use super::reach::Lowest;
 use crate::graph::{AuthGraph, Node};
 use crate::provider::EventProvider;
 use crate::room::NodeRooms;
@@ -201,15 +202,13 @@ fn auth_difference(index: &RoomIndex, sets: &SetNodes) -> Vec<u32> {
 /// in its own auth chain; above one that has not, none has.
 fn conflicted_subgraph(index: &RoomIndex, conflicted: &[u32]) -> Vec<u32> {
     // Chain → lowest sequence number of a conflicted event on it.
-    let mut lowest: HashMap<u32, u32> = HashMap::default();
+    let mut lowest = Lowest::default();
     for &node in conflicted {
         let (chain, seq) = index.place[node as usize];
-        let entry = lowest.entry(chain).or_insert(seq);
-        *entry = (*entry).min(seq);
+        lowest.insert(chain, seq);
     }
-    let mut memo = HashMap::default();
     let mut below_conflicted =
-        |node: u32| (index.tries).reaches_any(index.reach[node as usize], &lowest, &mut memo);
+        |node: u32| (index.tries).reaches_any(index.reach[node as usize], &mut lowest);
     let mut seen: HashSet<u32> = conflicted.iter().copied().collect();
     let mut stack: Vec<u32> = seen.iter().copied().collect();
     let mut subgraph = Vec::new();
