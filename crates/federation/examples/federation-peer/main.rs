@@ -1,7 +1,8 @@
 //! A small federation peer on the generated server-server API, `matrix-server` and the
 //! handwritten crates: named `127.0.0.1:PORT`, serving its keys and the federation API over TLS
 //! (a self-signed certificate made at start). It verifies and counter-signs invites, and
-//! verifies, authorizes and applies the PDUs of rooms it has joined; it prints what it sees.
+//! verifies, authorizes and applies the PDUs of rooms it has joined, fetching what it misses
+//! from the sender (`get_missing_events`, `/event`, `/state_ids`); it prints what it sees.
 //! `tests/live_federation` drives it against Synapse.
 //!
 //! ```text
