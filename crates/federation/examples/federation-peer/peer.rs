@@ -280,10 +280,13 @@ impl Peer {
                 .map_err(|e| format!("get_missing_events: {e:?}"))?;
             let mut events = Vec::new();
             for raw in &answer.events {
-                events.push(
-                    self.fetched_pdu(raw.json().get().as_bytes(), version)
-                        .await?,
-                );
+                match self.check(raw.json().get().as_bytes(), version).await {
+                    Ok(checked) => events.push(checked.event),
+                    Err(error) => self.note(|seen| {
+                        seen.problems
+                            .push(format!("get_missing_events: dropped {error}"))
+                    }),
+                }
             }
             self.apply_fetched(room_id, events, "get_missing_events")?;
         }
@@ -404,21 +407,13 @@ impl Peer {
             return Err(format!("/event/{event_id}: not one PDU"));
         };
         let event = self
-            .fetched_pdu(raw.json().get().as_bytes(), version)
-            .await?;
+            .check(raw.json().get().as_bytes(), version)
+            .await?
+            .event;
         if event.event_id() != event_id {
             return Err(format!("/event/{event_id} answered {}", event.event_id()));
         }
         Ok(event)
-    }
-
-    /// A fetched PDU checked like a received one (format, signatures, hashes).
-    async fn fetched_pdu(
-        &self,
-        raw: &[u8],
-        version: &'static RoomVersion,
-    ) -> Result<PduEvent, String> {
-        Ok(self.check(raw, version).await?.event)
     }
 
     /// Applies fetched events in topological order and notes what became of them.

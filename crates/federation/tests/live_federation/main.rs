@@ -207,9 +207,9 @@ async fn room_steps(
 /// Step 4 in the room. Gap filled by `get_missing_events`: the peer drops Alice's message
 /// unprocessed (as if lost), then gets her next message and topic change, fetches the lost
 /// message and applies all three. Gap filled by `/event` and `/state_ids` (the peer told not to
-/// use `get_missing_events`): the peer drops Alice's message and topic change, then gets her
-/// next message, fetches the topic change, whose prev event is unknown, and the state before
-/// it. Then the peer's current state equals the state Synapse reports through `/state`.
+/// use `get_missing_events`): the peer drops Alice's topic change and message, then gets her
+/// next message, fetches the lost message, whose prev event is unknown, the state before it,
+/// and the lost topic change of that state. Then the peer's current state equals the state Synapse reports through `/state`.
 async fn receive_step(
     peer: &Peer,
     alice: &Client,
@@ -285,7 +285,6 @@ async fn receive_step(
     // /event and /state_ids.
     peer.skip_missing_events.store(true, Ordering::SeqCst);
     peer.drop_pdus.store(2, Ordering::SeqCst);
-    let lost_message = send("lost again").await?;
     let lost_topic = set_state(
         alice,
         room,
@@ -293,29 +292,33 @@ async fn receive_step(
         json!({"topic": format!("lost topic v{version}")}),
     )
     .await?;
-    if !dropped(&[&lost_message, &lost_topic]).await {
+    let lost_message = send("lost again").await?;
+    if !dropped(&[&lost_topic, &lost_message]).await {
         peer.skip_missing_events.store(false, Ordering::SeqCst);
-        return Err(no_order("the lost events", &[&lost_message, &lost_topic]));
+        return Err(no_order("the lost events", &[&lost_topic, &lost_message]));
     }
     let last = send("after the gap").await?;
     let arrived = wait_for(peer, Duration::from_secs(30), |seen| {
-        accepted(seen, &last) && accepted(seen, &lost_topic)
+        accepted(seen, &last) && accepted(seen, &lost_message)
     })
     .await;
     peer.skip_missing_events.store(false, Ordering::SeqCst);
     if !arrived {
-        return Err(no_order("/event and /state_ids", &[&lost_topic, &last]));
+        return Err(no_order("/event and /state_ids", &[&lost_message, &last]));
     }
     {
+        // The lost message by /event, the state before it by /state_ids, the lost topic (in
+        // that state) by /event.
         let seen = peer.seen.lock().unwrap();
         let asked = |request: String| seen.gap_requests.contains(&request);
-        if seen.fetched.get(&lost_topic) != Some(&"state_ids")
+        if seen.fetched.get(&lost_message) != Some(&"state_ids")
+            || !asked(format!("event {lost_message}"))
+            || !asked(format!("state_ids {lost_message}"))
             || !asked(format!("event {lost_topic}"))
-            || !asked(format!("state_ids {lost_topic}"))
         {
             return Err(format!(
-                "the lost topic came by {:?}, gap requests {:?}",
-                seen.fetched.get(&lost_topic),
+                "the lost message came by {:?}, gap requests {:?}",
+                seen.fetched.get(&lost_message),
                 seen.gap_requests
             ));
         }
