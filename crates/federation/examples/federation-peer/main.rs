@@ -92,10 +92,11 @@ async fn main() {
         changed.await;
         let seen = peer.seen.lock().map(|seen| {
             format!(
-                "{} invites, {} PDUs received ({} accepted), problems: {:?}",
+                "{} invites, {} PDUs received ({} accepted, {} fetched for gaps), problems: {:?}",
                 seen.invites.len(),
                 seen.received.len(),
                 seen.received.values().filter(|o| *o == "accepted").count(),
+                seen.fetched.len(),
                 seen.problems
             )
         });

@@ -219,35 +219,24 @@ impl Peer {
         };
         let redacted = if checked.redacted { "redacted, " } else { "" };
         let event = checked.event;
-        let mut result = self.apply(&room_id, event.clone());
+        let mut result = self.with_room(&room_id, |room| room.receive(event.clone()));
         if let (
-            Err(RoomError::MissingPrevEvents(_) | RoomError::MissingAuthEvents(_)),
+            Ok(Err(RoomError::MissingPrevEvents(_) | RoomError::MissingAuthEvents(_))),
             Some(origin),
         ) = (&result, origin)
         {
             if let Err(error) = self.fill_gap(origin, &room_id, version, &event).await {
                 self.note(|seen| seen.problems.push(format!("gap before {id}: {error}")));
             }
-            result = self.apply(&room_id, event);
+            result = self.with_room(&room_id, |room| room.receive(event));
         }
         let outcome = match result {
-            Ok(Outcome::Accepted) => format!("{redacted}accepted"),
-            Ok(other) => format!("{redacted}{other:?}"),
-            Err(error) => format!("{redacted}not processed: {error}"),
+            Ok(Ok(Outcome::Accepted)) => format!("{redacted}accepted"),
+            Ok(Ok(other)) => format!("{redacted}{other:?}"),
+            Ok(Err(error)) => format!("{redacted}not processed: {error}"),
+            Err(_) => "unknown room".into(),
         };
         (id, outcome)
-    }
-
-    /// Gives a checked event to its room.
-    fn apply(&self, room_id: &str, event: PduEvent) -> Result<Outcome, RoomError> {
-        let mut rooms = self.rooms.lock().unwrap();
-        match rooms.get_mut(room_id) {
-            Some(room) => room.receive(event),
-            None => Err(RoomError::WrongRoom {
-                event_id: event.event_id().to_owned(),
-                found: room_id.to_owned(),
-            }),
-        }
     }
 
     /// Fetches from `origin` what the room lacks before `event`: its missing prev events
