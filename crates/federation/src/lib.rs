@@ -11,8 +11,8 @@
 //!   signatures, content hash, redaction when the hash does not match);
 //! - [`Room`]: a room's event graph and state as a receiving server keeps it: authorization
 //!   against the auth events, the state before the event and the current state (rejection,
-//!   soft failure), state resolution of forks, forward extremities, and new events with the
-//!   auth events the rules select.
+//!   soft failure), state resolution of forks, forward extremities, events fetched for a gap
+//!   applied in topological order, and new events with the auth events the rules select.
 //!
 //! Everything is loopback-agnostic, but server discovery stops at what IP literals and explicit
 //! ports need: `.well-known` delegation and DNS SRV records are not looked up.

@@ -3,8 +3,9 @@
 //! receipt drop, redact or reject.
 
 use matrix_auth_rules::Event as _;
+use matrix_auth_rules::PduEvent;
 use matrix_event_format::{JsonObject, PublicKeyMap, RoomVersion, room_id_from_create_event};
-use matrix_federation::{IncomingPdu, Outcome, PduError, Room, ServerIdentity};
+use matrix_federation::{IncomingPdu, Outcome, PduError, Room, RoomError, ServerIdentity};
 use serde_json::{Value, json};
 
 fn identity(server: &str, seed: u8) -> ServerIdentity {
@@ -265,4 +266,96 @@ fn bad_pdus_are_dropped_redacted_or_rejected() {
     }
     println!("{passed} passed, {} failed", failed.len());
     assert!(failed.is_empty(), "{failed:?}");
+}
+
+/// A PDU read back and verified as a receiving server would.
+fn checked(pdu: &JsonObject, version: &'static RoomVersion, keys: &PublicKeyMap) -> PduEvent {
+    let bytes = serde_json::to_vec(pdu).unwrap();
+    let checked = IncomingPdu::parse(&bytes, version)
+        .unwrap()
+        .verify(keys)
+        .unwrap();
+    checked.event
+}
+
+/// A second copy of `room`: its history received event by event.
+fn copy(room: &Room) -> Room {
+    let mut copy = Room::new(room.version(), room.room_id());
+    let mut history: Vec<&PduEvent> = room.events().map(|stored| &stored.event).collect();
+    history.sort_by_key(|event| event.depth());
+    for event in history {
+        assert_eq!(copy.receive(event.clone()), Ok(Outcome::Accepted));
+    }
+    copy
+}
+
+#[test]
+fn gaps_are_filled_in_topological_order_or_from_the_state_before() {
+    for version in ["10", "12"] {
+        let version = RoomVersion::from_id(version).unwrap();
+        let a = identity("a.test", 1);
+        let keys = keys(&[&a]);
+        let mut source = room(version, &a, &keys);
+        let mut behind = copy(&source);
+        let mut state_only = copy(&source);
+
+        // Three messages and a topic change the copies miss, then a message they get.
+        let mut gap = Vec::new();
+        for (event_type, state_key, content) in [
+            ("m.room.message", None, json!({"body": "1"})),
+            ("m.room.message", None, json!({"body": "2"})),
+            ("m.room.message", None, json!({"body": "3"})),
+            ("m.room.topic", Some(""), json!({"topic": "missed"})),
+        ] {
+            let pdu = new_event(&source, &a, "@alice:a.test", event_type, state_key, content);
+            assert_eq!(receive(&mut source, &pdu, &keys), Outcome::Accepted);
+            gap.push(checked(&pdu, version, &keys));
+        }
+        let pdu = new_event(
+            &source,
+            &a,
+            "@alice:a.test",
+            "m.room.message",
+            None,
+            json!({"body": "4"}),
+        );
+        assert_eq!(receive(&mut source, &pdu, &keys), Outcome::Accepted);
+        let last = checked(&pdu, version, &keys);
+        let topic = gap[3].event_id().to_owned();
+        assert_eq!(
+            behind.receive(last.clone()),
+            Err(RoomError::MissingPrevEvents(vec![topic.clone()]))
+        );
+
+        // The missing events, given in reverse: applied prev events first.
+        let order: Vec<String> = gap.iter().map(|e| e.event_id().to_owned()).collect();
+        let results = behind.receive_batch(gap.iter().rev().cloned().collect());
+        let applied: Vec<String> = results.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(applied, order, "v{}", version.id);
+        assert!(results.iter().all(|(_, r)| *r == Ok(Outcome::Accepted)));
+        assert_eq!(behind.receive(last.clone()), Ok(Outcome::Accepted));
+        assert_eq!(behind.current_state(), source.current_state());
+        assert_eq!(behind.extremities(), source.extremities());
+
+        // Only the topic change and the state before it (what `/state_ids` gives): the last
+        // message follows it, the messages stay unknown.
+        let before = source
+            .event(&topic)
+            .unwrap()
+            .state_before()
+            .unwrap()
+            .clone();
+        let topic_event = gap[3].clone();
+        assert!(matches!(
+            state_only.receive(topic_event.clone()),
+            Err(RoomError::MissingPrevEvents(_))
+        ));
+        assert_eq!(
+            state_only.receive_with_state(topic_event, before),
+            Ok(Outcome::Accepted)
+        );
+        assert_eq!(state_only.receive(last), Ok(Outcome::Accepted));
+        assert_eq!(state_only.current_state(), source.current_state());
+        assert!(!state_only.contains(gap[0].event_id()));
+    }
 }

@@ -228,3 +228,46 @@ async fn merged_routes_of_two_implementations_share_one_table() {
         (401, Some("M_MISSING_TOKEN".into()))
     );
 }
+
+#[tokio::test]
+async fn operations_sharing_a_path_each_get_their_requests() {
+    use common::{generated, spawn};
+    use matrix_api_core::{EndpointError, ErrorCode, MatrixError};
+    use matrix_client_server_api::membership::{invite_by_3pid, invite_user};
+    use matrix_server::Routes;
+    use serde_json::json;
+
+    // The spec's two `POST /rooms/{roomId}/invite`: the body decides which one serves.
+    let routes = Routes::new(())
+        .endpoint::<invite_user::Request, _, _>(|_, _, _| async { Ok(generated(json!({}))) })
+        .endpoint::<invite_by_3pid::Request, _, _>(|_, _, _| async {
+            Err(invite_by_3pid::Error::from_matrix_error(
+                http::StatusCode::FORBIDDEN,
+                MatrixError::new(ErrorCode::Forbidden, "3pid"),
+            ))
+        });
+    let address = spawn(routes.into_router(config())).await;
+    let invite = |body: serde_json::Value| {
+        RawRequest::new("POST", "/_matrix/client/v3/rooms/%21r%3Aa/invite")
+            .token("a")
+            .json(&body)
+    };
+
+    let by_user = send(address, &invite(json!({"user_id": "@bob:example.org"}))).await;
+    assert_eq!(by_user.status, 200);
+    let by_3pid = invite(json!({
+        "id_server": "id.example.org",
+        "id_access_token": "t",
+        "medium": "email",
+        "address": "bob@example.org"
+    }));
+    let by_3pid = send(address, &by_3pid).await;
+    assert_eq!(
+        (by_3pid.status, by_3pid.errcode()),
+        (403, Some("M_FORBIDDEN".into()))
+    );
+    // Neither reads it: the first one's refusal.
+    let neither = send(address, &invite(json!({"medium": "email"}))).await;
+    assert_eq!(neither.status, 400);
+    assert_eq!(neither.errcode(), Some("M_BAD_JSON".into()));
+}

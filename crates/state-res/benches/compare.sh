@@ -6,6 +6,7 @@
 #
 #   crates/state-res/benches/compare.sh
 #   VERSIONS="10" USERS="100" FORKS="2" EVENTS="1000" SEEDS="1" crates/state-res/benches/compare.sh
+#   SYNAPSE_RESULTS=/tmp/…/synapse.jsonl crates/state-res/benches/compare.sh   (Synapse not rerun)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 workspace=$(cd "$here/../../.." && pwd)
@@ -38,9 +39,14 @@ bin=$CARGO_TARGET_DIR/release/stateres-ruma-baseline
 pin=()
 if command -v taskset > /dev/null; then pin=(taskset -c 0); fi
 run=$(mktemp -d)
-# Synapse: three passes over all rooms in one process (its first resolution pays for imports).
-"${pin[@]}" "$python" "$peers/oracle/stateres_oracle.py" "${files[@]}" "${files[@]}" "${files[@]}" \
-  > "$run/synapse.jsonl"
+# Synapse: three passes over all rooms in one process (its first resolution pays for imports),
+# or the results of an earlier run of this script (SYNAPSE_RESULTS=…/synapse.jsonl).
+if [ -n "${SYNAPSE_RESULTS:-}" ]; then
+  cp "$SYNAPSE_RESULTS" "$run/synapse.jsonl"
+else
+  "${pin[@]}" "$python" "$peers/oracle/stateres_oracle.py" "${files[@]}" "${files[@]}" "${files[@]}" \
+    > "$run/synapse.jsonl"
+fi
 # Ours and ruma: one process per room, so that no room runs on a heap the rooms before it left.
 header=()
 for file in "${files[@]}"; do
@@ -49,4 +55,4 @@ for file in "${files[@]}"; do
 done
 echo
 "$bin" --summary "$run/rows.jsonl"
-echo "(rows: $run/rows.jsonl)"
+echo "(rows: $run/rows.jsonl, Synapse: $run/synapse.jsonl)"

@@ -207,7 +207,16 @@ impl Room {
             return Err(RoomError::MissingAuthEvents(missing.into_iter().collect()));
         }
         let mut results = Vec::with_capacity(pending.len());
-        for id in auth_order(self.version, &pending) {
+        let version = self.version;
+        let order = topological_order(&pending, |event| {
+            let implied = implied_create_event_id(version, event);
+            event
+                .auth_event_ids()
+                .map(str::to_owned)
+                .chain(implied)
+                .collect()
+        });
+        for id in order {
             let Some(mut event) = pending.remove(&id) else {
                 continue;
             };
@@ -252,6 +261,31 @@ impl Room {
         let prevs: Vec<&str> = event.prev_event_ids().collect();
         let state_before = self.resolved(prevs.iter().copied())?;
         self.apply(event, state_before)
+    }
+
+    /// Processes events fetched to fill a gap (`/get_missing_events`, `/event`) in their
+    /// topological order: each after its prev events among `events` (by depth where the graph
+    /// leaves a choice), each like [`receive`](Self::receive). Returns every event's result;
+    /// one whose prev events are still unknown fails with [`RoomError::MissingPrevEvents`] and
+    /// the others go on.
+    pub fn receive_batch(
+        &mut self,
+        events: Vec<PduEvent>,
+    ) -> Vec<(String, Result<Outcome, RoomError>)> {
+        let mut pending: HashMap<String, PduEvent> = events
+            .into_iter()
+            .map(|event| (event.event_id().to_owned(), event))
+            .collect();
+        let order = topological_order(&pending, |event| {
+            event.prev_event_ids().map(str::to_owned).collect()
+        });
+        order
+            .into_iter()
+            .filter_map(|id| {
+                let event = pending.remove(&id)?;
+                Some((id, self.receive(event)))
+            })
+            .collect()
     }
 
     /// Processes an event with the state before it given (from `/state_ids`, or the state a
@@ -432,15 +466,22 @@ impl Room {
     }
 }
 
-/// The IDs of `pending` with each event's auth events (among `pending`) before it; events in
-/// an auth cycle (which cannot be valid) come last.
-fn auth_order(version: &RoomVersion, pending: &HashMap<String, PduEvent>) -> Vec<String> {
+/// The IDs of `pending` with each event after the events `before` names (among `pending`),
+/// shallower events first where that leaves a choice; events in a cycle (which cannot be
+/// valid) come after the rest of it.
+fn topological_order(
+    pending: &HashMap<String, PduEvent>,
+    before: impl Fn(&PduEvent) -> Vec<String>,
+) -> Vec<String> {
     let mut order = Vec::with_capacity(pending.len());
     let mut placed: HashSet<&str> = HashSet::with_capacity(pending.len());
-    // Iterative depth-first walk: an event is placed once its auth events are.
-    let mut ids: Vec<&str> = pending.keys().map(String::as_str).collect();
-    ids.sort_unstable();
-    for root in ids {
+    let mut roots: Vec<(i64, &str)> = pending
+        .iter()
+        .map(|(id, event)| (event.depth(), id.as_str()))
+        .collect();
+    roots.sort_unstable();
+    // Iterative depth-first walk: an event is placed once the events before it are.
+    for (_, root) in roots {
         let mut stack = vec![(root, false)];
         let mut on_path: HashSet<&str> = HashSet::new();
         while let Some((id, expanded)) = stack.pop() {
@@ -458,9 +499,8 @@ fn auth_order(version: &RoomVersion, pending: &HashMap<String, PduEvent>) -> Vec
             }
             stack.push((id, true));
             if let Some(event) = pending.get(id) {
-                let implied = implied_create_event_id(version, event);
-                for auth in event.auth_event_ids().chain(implied.as_deref()) {
-                    if let Some((key, _)) = pending.get_key_value(auth) {
+                for earlier in before(event) {
+                    if let Some((key, _)) = pending.get_key_value(&earlier) {
                         if !placed.contains(key.as_str()) && !on_path.contains(key.as_str()) {
                             stack.push((key.as_str(), false));
                         }

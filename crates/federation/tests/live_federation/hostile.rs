@@ -8,7 +8,8 @@ use matrix_event_format::{JsonObject, Request, SigningKey, sign_request};
 use matrix_federation::now_ms;
 use serde_json::{Value, json};
 
-use crate::peer::{Peer, raw};
+use crate::peer::Peer;
+use crate::raw;
 
 /// One request to the peer and whether its answer is the expected refusal.
 struct Case {

@@ -8,8 +8,10 @@
 //!    returns (signatures, hashes, authorization of the state and auth chain and of its join);
 //! 3. send: the peer sends a message in a `PUT /send` transaction; the Synapse user sees it in
 //!    `/sync`;
-//! 4. receive: the Synapse user sends a message and changes the topic; Synapse's transactions
-//!    reach the peer, which verifies, authorizes and applies them;
+//! 4. receive: the Synapse user sends messages and changes the topic; Synapse's transactions
+//!    reach the peer, which verifies, authorizes and applies them; PDUs the peer drops on
+//!    purpose leave gaps, which it fills from Synapse (`get_missing_events`; `/event` and
+//!    `/state_ids`);
 //! 5. fork: the peer and the Synapse user each change the power levels and the topic from the
 //!    same point; the peer resolves the fork and ends with the current state Synapse reports
 //!    through `/state`;
@@ -20,26 +22,25 @@
 //! `federation live: S of 12 steps, H of N hostile cases rejected`.
 
 mod hostile;
+#[path = "../../examples/federation-peer/peer.rs"]
 mod peer;
 mod synapse;
 
-use std::collections::HashMap;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use matrix_api_core::ServerName;
+use matrix_api_core::{Raw, ServerName};
 use matrix_client::Client;
 use matrix_client_server_api as cs;
 use matrix_event_format::{JsonObject, RoomVersion};
-use matrix_federation::{Connector, FetchingKeyStore, Outcome, Room, ServerIdentity, now_ms};
+use matrix_federation::{Connector, Outcome, Room, ServerIdentity, now_ms};
 use matrix_server_server_api::client::ServerServerExt as _;
 use matrix_server_server_api::membership::send_leave_v2;
 use matrix_server_server_api::types::EventTemplate;
-use peer::{Peer, raw};
+use peer::Peer;
 use serde_json::{Value, json};
 use synapse::Synapse;
-use tokio::sync::Notify;
 
 /// Steps per room version, as the issue counts them.
 const STEPS_PER_VERSION: usize = 6;
@@ -83,19 +84,8 @@ async fn run(
             matrix_federation::default_base_url(server)
         }
     });
-    let identity = Arc::new(ServerIdentity::generate(peer_name.parse().unwrap(), "peer1").unwrap());
-    let keys = FetchingKeyStore::new(connector.clone());
-    keys.pin(identity.server_name().clone(), identity.key_set());
-    let peer = Arc::new(Peer {
-        identity: Arc::clone(&identity),
-        keys,
-        connector: connector.signing_as(identity),
-        rooms: Mutex::new(HashMap::new()),
-        seen: Mutex::default(),
-        key_fetches: AtomicUsize::new(0),
-        transactions: AtomicUsize::new(0),
-        changed: Notify::new(),
-    });
+    let identity = ServerIdentity::generate(peer_name.parse().unwrap(), "peer1").unwrap();
+    let peer = Peer::new(identity, connector);
     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
     peer::serve(Arc::clone(&peer), listener);
 
@@ -205,48 +195,158 @@ async fn room_steps(
         return (room_id.to_string(), 2);
     }
 
-    // 4. Alice sends a message and changes the topic; both reach the peer and apply.
-    let body = cs::types::RoomMessageEventContent::text_plain("from Synapse");
-    let message =
-        cs::room_events::send_message::Request::new(room_id.clone(), format!("m-{version}"), &body)
-            .unwrap();
-    let message = alice.send(message).await.unwrap().event_id.to_string();
-    let topic: cs::types::RoomTopicEventContent =
-        serde_json::from_value(json!({"topic": format!("topic v{version}")})).unwrap();
-    let topic = cs::room_events::set_room_state_with_key::Request::new(
-        room_id.clone(),
-        String::new(),
-        &topic,
-    )
-    .unwrap();
-    let topic = alice.send(topic).await.unwrap().event_id.to_string();
-    let applied = wait_for(peer, Duration::from_secs(30), |seen| {
-        [&message, &topic]
-            .iter()
-            .all(|id| seen.received.get(*id).is_some_and(|o| o == "accepted"))
-    })
-    .await;
-    let current_topic = peer
-        .rooms
-        .lock()
-        .unwrap()
-        .get(room_id.as_str())
-        .and_then(|room| {
-            room.current_state()
-                .get(&("m.room.topic".into(), String::new()))
-                .cloned()
-        });
-    if !applied || current_topic.as_deref() != Some(topic.as_str()) {
-        let seen = peer.seen.lock().unwrap();
-        println!(
-            "v{version} step 4: message {:?}, topic {:?}, current topic {current_topic:?}",
-            seen.received.get(&message),
-            seen.received.get(&topic)
-        );
+    // 4. Alice's events reach the peer, which fills the gaps the test makes.
+    if let Err(error) = receive_step(peer, alice, &room_id, version).await {
+        println!("v{version} step 4: {error}");
         return (room_id.to_string(), 3);
     }
 
     (room_id.to_string(), 4)
+}
+
+/// Step 4 in the room. Gap filled by `get_missing_events`: the peer drops Alice's message
+/// unprocessed (as if lost), then gets her next message and topic change, fetches the lost
+/// message and applies all three. Gap filled by `/event` and `/state_ids` (the peer told not to
+/// use `get_missing_events`): the peer drops Alice's topic change and message, then gets her
+/// next message, fetches the lost message, whose prev event is unknown, the state before it,
+/// and the lost topic change of that state. Then the peer's current state equals the state Synapse reports through `/state`.
+async fn receive_step(
+    peer: &Peer,
+    alice: &Client,
+    room: &matrix_api_core::RoomId,
+    version: &str,
+) -> Result<(), String> {
+    let message = |text: &str| {
+        let body = cs::types::RoomMessageEventContent::text_plain(text);
+        cs::room_events::send_message::Request::new(
+            room.clone(),
+            format!("{text}-{version}"),
+            &body,
+        )
+        .map_err(|e| e.to_string())
+    };
+    let send = async |text: &str| -> Result<String, String> {
+        let answer = alice.send(message(text)?).await;
+        Ok(answer.map_err(|e| format!("{e:?}"))?.event_id.to_string())
+    };
+    let dropped = async |ids: &[&String]| {
+        wait_for(peer, Duration::from_secs(30), |seen| {
+            ids.iter().all(|id| {
+                seen.received
+                    .get(*id)
+                    .is_some_and(|o| o == "dropped on purpose")
+            })
+        })
+        .await
+    };
+    let no_order = |what: &str, received: &[&String]| {
+        let seen = peer.seen.lock().unwrap();
+        let outcomes: Vec<_> = received.iter().map(|id| seen.received.get(*id)).collect();
+        format!(
+            "{what}: outcomes {outcomes:?}, gap requests {:?}, problems {:?}",
+            seen.gap_requests, seen.problems
+        )
+    };
+
+    let asked_before = peer.seen.lock().unwrap().gap_requests.len();
+
+    // get_missing_events.
+    peer.drop_pdus.store(1, Ordering::SeqCst);
+    let lost = send("lost").await?;
+    if !dropped(&[&lost]).await {
+        return Err(no_order("the lost message", &[&lost]));
+    }
+    let after = send("from Synapse").await?;
+    let topic = set_state(
+        alice,
+        room,
+        "m.room.topic",
+        json!({"topic": format!("topic v{version}")}),
+    )
+    .await?;
+    let all = [&lost, &after, &topic];
+    if !wait_for(peer, Duration::from_secs(30), |seen| {
+        all.iter().all(|id| accepted(seen, id))
+    })
+    .await
+    {
+        return Err(no_order("get_missing_events", &all));
+    }
+    {
+        let seen = peer.seen.lock().unwrap();
+        if seen.fetched.get(&lost) != Some(&"get_missing_events") {
+            return Err(format!(
+                "the lost message came by {:?}",
+                seen.fetched.get(&lost)
+            ));
+        }
+    }
+
+    // /event and /state_ids.
+    peer.skip_missing_events.store(true, Ordering::SeqCst);
+    peer.drop_pdus.store(2, Ordering::SeqCst);
+    let lost_topic = set_state(
+        alice,
+        room,
+        "m.room.topic",
+        json!({"topic": format!("lost topic v{version}")}),
+    )
+    .await?;
+    let lost_message = send("lost again").await?;
+    if !dropped(&[&lost_topic, &lost_message]).await {
+        peer.skip_missing_events.store(false, Ordering::SeqCst);
+        return Err(no_order("the lost events", &[&lost_topic, &lost_message]));
+    }
+    let last = send("after the gap").await?;
+    let arrived = wait_for(peer, Duration::from_secs(30), |seen| {
+        accepted(seen, &last) && accepted(seen, &lost_message)
+    })
+    .await;
+    peer.skip_missing_events.store(false, Ordering::SeqCst);
+    if !arrived {
+        return Err(no_order("/event and /state_ids", &[&lost_message, &last]));
+    }
+    {
+        // The lost message by /event, the state before it by /state_ids, the lost topic (in
+        // that state) by /event.
+        let seen = peer.seen.lock().unwrap();
+        let asked = |request: String| seen.gap_requests.contains(&request);
+        if seen.fetched.get(&lost_message) != Some(&"state_ids")
+            || !asked(format!("event {lost_message}"))
+            || !asked(format!("state_ids {lost_message}"))
+            || !asked(format!("event {lost_topic}"))
+        {
+            return Err(format!(
+                "the lost message came by {:?}, gap requests {:?}",
+                seen.fetched.get(&lost_message),
+                seen.gap_requests
+            ));
+        }
+    }
+
+    // The peer's state is Synapse's; the topic is the one it never received in a transaction.
+    let theirs = synapse_state(alice, room).await?;
+    let ours = peer.rooms.lock().unwrap()[room.as_str()]
+        .current_state()
+        .clone();
+    if theirs != ours {
+        return Err(format!(
+            "current states differ: Synapse {theirs:?}, peer {ours:?}"
+        ));
+    }
+    if ours.get(&("m.room.topic".to_owned(), String::new())) != Some(&lost_topic) {
+        return Err("the current topic is not Alice's last".into());
+    }
+    let requests: Vec<String> = peer.seen.lock().unwrap().gap_requests[asked_before..]
+        .iter()
+        .map(|request| request.split(' ').next().unwrap_or_default().to_owned())
+        .collect();
+    println!(
+        "v{version}: gaps filled on the wire ({}), the peer's {} state entries equal Synapse's",
+        requests.join(", "),
+        ours.len()
+    );
+    Ok(())
 }
 
 /// Step 5 in the room: each side changes the power levels and the topic from the same point,
@@ -741,4 +841,9 @@ pub fn object(value: Value) -> JsonObject {
         Value::Object(object) => object,
         _ => JsonObject::new(),
     }
+}
+
+/// Raw JSON of a PDU, for a transaction.
+pub fn raw(pdu: &JsonObject) -> Raw<JsonObject> {
+    Raw::new(pdu).unwrap()
 }

@@ -52,13 +52,21 @@ fn router() -> &'static axum::Router {
     static ROUTER: OnceLock<axum::Router> = OnceLock::new();
     ROUTER.get_or_init(|| {
         Routes::new(())
-            .endpoint::<cs::get_versions::Request, _, _>(|_, _, _| async { Err(unrecognized()) })
-            .endpoint::<cs::send_message::Request, _, _>(|_, _, _| async { Err(unrecognized()) })
-            .endpoint::<cs::join_room::Request, _, _>(|_, _, _| async { Err(unrecognized()) })
-            .endpoint::<ss::send_transaction::Request, _, _>(|_, _, _| async {
+            .endpoint::<cs::admin::get_versions::Request, _, _>(|_, _, _| async {
                 Err(unrecognized())
             })
-            .endpoint::<ss::get_server_key::Request, _, _>(|_, _, _| async { Err(unrecognized()) })
+            .endpoint::<cs::room_events::send_message::Request, _, _>(|_, _, _| async {
+                Err(unrecognized())
+            })
+            .endpoint::<cs::membership::join_room::Request, _, _>(|_, _, _| async {
+                Err(unrecognized())
+            })
+            .endpoint::<ss::transactions::send_transaction::Request, _, _>(|_, _, _| async {
+                Err(unrecognized())
+            })
+            .endpoint::<ss::keys::get_server_key::Request, _, _>(|_, _, _| async {
+                Err(unrecognized())
+            })
             .into_router(
                 ServerConfig::accept_anything("127.0.0.1:8448".parse().unwrap())
                     .body_limit(64 * 1024),

@@ -15,6 +15,7 @@ use foldhash::{HashMap, HashSet};
 use matrix_event_format::room_version::StateResolution;
 
 use super::RoomIndex;
+use super::reach::Lowest;
 use crate::graph::{AuthGraph, Node, NodeRooms};
 use crate::provider::EventProvider;
 use crate::split::Split;
@@ -200,19 +201,13 @@ fn auth_difference(index: &RoomIndex, sets: &SetNodes) -> Vec<u32> {
 /// in its own auth chain; above one that has not, none has.
 fn conflicted_subgraph(index: &RoomIndex, conflicted: &[u32]) -> Vec<u32> {
     // Chain → lowest sequence number of a conflicted event on it.
-    let mut lowest: HashMap<u32, u32> = HashMap::default();
+    let mut lowest = Lowest::default();
     for &node in conflicted {
         let (chain, seq) = index.place[node as usize];
-        let entry = lowest.entry(chain).or_insert(seq);
-        *entry = (*entry).min(seq);
+        lowest.insert(chain, seq);
     }
-    let lowest: Vec<(u32, u32)> = lowest.into_iter().collect();
-    let below_conflicted = |node: u32| {
-        let reach = index.reach[node as usize];
-        lowest
-            .iter()
-            .any(|&(chain, seq)| index.tries.get(reach, chain) >= seq)
-    };
+    let mut below_conflicted =
+        |node: u32| (index.tries).reaches_any(index.reach[node as usize], &mut lowest);
     let mut seen: HashSet<u32> = conflicted.iter().copied().collect();
     let mut stack: Vec<u32> = seen.iter().copied().collect();
     let mut subgraph = Vec::new();

@@ -40,6 +40,7 @@ impl Tries {
     }
 
     /// The sequence number of `chain` in `reach` (0 if absent).
+    #[cfg(test)]
     pub fn get(&self, reach: Reach, chain: u32) -> u32 {
         if u64::from(chain) >> (BITS * u32::from(reach.height)) != 0 {
             return 0;
@@ -189,6 +190,55 @@ impl Tries {
             }
         }
     }
+
+    /// Whether `reach` holds some chain at or above its entry in `lowest`. Only the subtrees
+    /// holding a chain of `lowest` are visited, and `lowest` keeps the answer of each trie node
+    /// visited: reaches share most of their nodes, so each is scanned once per `lowest`.
+    pub fn reaches_any(&self, reach: Reach, lowest: &mut Lowest) -> bool {
+        reach.root != 0 && self.any_node(reach.root, u32::from(reach.height) - 1, 0, lowest)
+    }
+
+    fn any_node(&self, node: u32, level: u32, prefix: u32, lowest: &mut Lowest) -> bool {
+        if let Some(&hit) = lowest.memo.get(&node) {
+            return hit;
+        }
+        let hit = self.nodes[node as usize]
+            .iter()
+            .enumerate()
+            .any(|(i, &entry)| {
+                let key = (prefix << BITS) | i as u32;
+                match (entry, level) {
+                    (0, _) => false,
+                    (seq, 0) => lowest.seq.get(&key).is_some_and(|&low| seq >= low),
+                    (child, _) => {
+                        lowest.prefixes.contains(&(level, key))
+                            && self.any_node(child, level - 1, key, lowest)
+                    }
+                }
+            });
+        lowest.memo.insert(node, hit);
+        hit
+    }
+}
+
+/// Chains with the lowest sequence number asked for (`Tries::reaches_any`), the prefixes of those
+/// chains at each trie level, and the answers found so far per trie node.
+#[derive(Default)]
+pub(crate) struct Lowest {
+    seq: HashMap<u32, u32>,
+    prefixes: HashSet<(u32, u32)>,
+    memo: HashMap<u32, bool>,
+}
+
+impl Lowest {
+    /// Asks for `chain` at `seq` or above (the lowest `seq` given for a chain counts).
+    pub fn insert(&mut self, chain: u32, seq: u32) {
+        let low = self.seq.entry(chain).or_insert(seq);
+        *low = (*low).min(seq);
+        for level in 1..u32::BITS / BITS {
+            self.prefixes.insert((level, chain >> (BITS * level)));
+        }
+    }
 }
 
 fn digit(chain: u32, level: u32) -> usize {
@@ -223,5 +273,41 @@ mod tests {
         let mut entries: Vec<_> = into.into_iter().collect();
         entries.sort_unstable();
         assert_eq!(entries, [(3, 7), (300, 2), (70_000, 1)]);
+    }
+
+    #[test]
+    fn reaches_any_agrees_with_lookups() {
+        let mut tries = Tries::new();
+        let mut rng = matrix_test_support::Rng(14);
+        let mut reaches = vec![Reach::default()];
+        for _ in 0..300 {
+            let base = reaches[rng.below(reaches.len())];
+            let other = reaches[rng.below(reaches.len())];
+            let chain = rng.below(600) as u32;
+            let grown = tries.with(base, chain, 1 + rng.below(20) as u32);
+            reaches.push(tries.union(grown, other));
+        }
+        let (mut passed, mut failed) = (0, 0);
+        for _ in 0..50 {
+            let asked: Vec<(u32, u32)> = (0..1 + rng.below(8))
+                .map(|_| (rng.below(600) as u32, 1 + rng.below(20) as u32))
+                .collect();
+            let mut lowest = Lowest::default();
+            for &(chain, seq) in &asked {
+                lowest.insert(chain, seq);
+            }
+            for &reach in &reaches {
+                let expected = asked
+                    .iter()
+                    .any(|&(chain, low)| tries.get(reach, chain) >= low);
+                if tries.reaches_any(reach, &mut lowest) == expected {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+        println!("{passed} passed, {failed} failed");
+        assert_eq!(failed, 0);
     }
 }

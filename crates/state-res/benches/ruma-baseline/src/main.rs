@@ -21,11 +21,15 @@
 //! auth chain index would: event IDs and auth edges are interned once per room before timing (the
 //! index), and each resolution walks it iteratively with visited marks, then hands ruma the IDs.
 //! "ruma resolve" is `resolve` alone with the inputs precomputed.
+//!
+//! "with index" is matrix-state-res's `RoomIndex::resolve`, the index holding every event of the
+//! room (built before timing, as ruma's auth chain index is): ours and ruma each with what a
+//! homeserver keeps per room.
 
 use std::collections::HashMap;
 
 use matrix_auth_rules::Event as _;
-use matrix_state_res::{StateMap, resolve_with_stats};
+use matrix_state_res::{RoomIndex, StateMap, resolve_with_stats};
 use matrix_test_support::room_file::{Query, RoomFile, parse_state};
 use matrix_test_support::{interleaved, median, range};
 use ruma_common::room_version_rules::{RoomVersionRules, StateResolutionVersion};
@@ -359,8 +363,19 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
     };
     let ruma_result = ruma_resolve(&rules, &events, &ruma_sets, chains.clone(), precomputed);
 
+    let mut room_index = RoomIndex::new(room.version, &room.room_id);
+    for id in room.order() {
+        room_index
+            .add(&room.events()[id])
+            .expect("events come in a topological order");
+    }
+    let index_state = room_index.resolve(&sets, room.events()).expect("resolves");
+
     let mut ours = || {
         std::hint::black_box(resolve_with_stats(room.version, &sets, room.events()).ok());
+    };
+    let mut with_index = || {
+        std::hint::black_box(room_index.resolve(&sets, room.events()).ok());
     };
     let mut ruma_fair = || {
         let chains = index.auth_chains(&ruma_sets, &mut chain_marks);
@@ -381,14 +396,19 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
                 "ours" => &mut ours,
                 "ruma" => &mut ruma_fair,
                 "ruma-resolve" => &mut ruma_only,
-                _ => panic!("--repeat ours|ruma|ruma-resolve N"),
+                "index" => &mut with_index,
+                _ => panic!("--repeat ours|index|ruma|ruma-resolve N"),
             };
             (0..*times).for_each(|_| run());
             return None;
         }
     };
-    let medians = interleaved(rounds, &mut [&mut ours, &mut ruma_fair, &mut ruma_only]);
-    let [ours_ms, fair_ms, only_ms] = [0, 1, 2].map(|i| medians[i].as_secs_f64() * 1e3);
+    let medians = interleaved(
+        rounds,
+        &mut [&mut ours, &mut with_index, &mut ruma_fair, &mut ruma_only],
+    );
+    let [ours_ms, index_ms, fair_ms, only_ms] =
+        [0, 1, 2, 3].map(|i| medians[i].as_secs_f64() * 1e3);
 
     let ruma_as_ours: StateMap = ruma_result
         .iter()
@@ -400,6 +420,7 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
         None => (f64::NAN, None),
     };
     let agree = match (ruma_as_ours == ours_state, synapse_agrees) {
+        _ if index_state != ours_state => "NOT the index",
         (true, Some(true)) => "ruma, Synapse",
         (true, None) => "ruma",
         (false, Some(true)) => "Synapse (ruma differs)",
@@ -413,29 +434,31 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
     Some(json!({
         "room": name, "version": room.version.id, "events": room.events().len(),
         "conflicted_keys": stats.conflicted_keys, "full_conflicted_set": stats.full_conflicted_set,
-        "ours_ms": ours_ms, "ruma_ms": fair_ms, "ruma_resolve_ms": only_ms,
+        "ours_ms": ours_ms, "index_ms": index_ms, "ruma_ms": fair_ms, "ruma_resolve_ms": only_ms,
         "synapse_ms": synapse_ms, "agree": agree,
     }))
 }
 
-const HEADER: &str = "| room | events | conflicted keys | full conflicted set | matrix-state-res | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | agree |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
+const HEADER: &str = "| room | events | conflicted keys | full conflicted set | matrix-state-res | with index | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | index vs ruma | agree |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
 
 fn row(r: &Value) -> String {
     let f = |key: &str| r[key].as_f64().unwrap_or(f64::NAN);
     let ours = f("ours_ms");
     format!(
-        "| {} | {} | {} | {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.1} ms | {:.1}× | {:.1}× | {:.0}× | {} |",
+        "| {} | {} | {} | {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.1} ms | {:.1}× | {:.1}× | {:.0}× | {:.1}× | {} |",
         r["room"].as_str().unwrap_or_default(),
         r["events"],
         r["conflicted_keys"],
         r["full_conflicted_set"],
         ours,
+        f("index_ms"),
         f("ruma_ms"),
         f("ruma_resolve_ms"),
         f("synapse_ms"),
         f("ruma_ms") / ours,
         f("ruma_resolve_ms") / ours,
         f("synapse_ms") / ours,
+        f("ruma_ms") / f("index_ms"),
         r["agree"].as_str().unwrap_or_default(),
     )
 }
@@ -462,9 +485,9 @@ fn summary(path: &str) {
     let mut seen = std::collections::HashSet::new();
     shapes.retain(|s| seen.insert(s.clone()));
     println!(
-        "| shape | rooms | conflicted keys | full conflicted set | matrix-state-res | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | agree |"
+        "| shape | rooms | conflicted keys | full conflicted set | matrix-state-res | with index | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | index vs ruma | agree |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for s in &shapes {
         let group: Vec<&Value> = rows
             .iter()
@@ -479,17 +502,19 @@ fn summary(path: &str) {
         };
         let agree = group.iter().all(|r| r["agree"] == "ruma, Synapse");
         println!(
-            "| {s} | {} | {} | {} | {} ms | {} ms | {} ms | {} ms | {}× | {}× | {}× | {} |",
+            "| {s} | {} | {} | {} | {} ms | {} ms | {} ms | {} ms | {} ms | {}× | {}× | {}× | {}× | {} |",
             group.len(),
             range(&values(&get("conflicted_keys")), 0),
             range(&values(&get("full_conflicted_set")), 0),
             range(&values(&get("ours_ms")), 3),
+            range(&values(&get("index_ms")), 3),
             range(&values(&get("ruma_ms")), 3),
             range(&values(&get("ruma_resolve_ms")), 3),
             range(&values(&get("synapse_ms")), 1),
             range(&values(&ratio("ruma_ms")), 1),
             range(&values(&ratio("ruma_resolve_ms")), 1),
             range(&values(&ratio("synapse_ms")), 0),
+            range(&values(&|r| get("ruma_ms")(r) / get("index_ms")(r)), 1),
             if agree { "all three" } else { "NO" },
         );
     }
@@ -506,32 +531,31 @@ fn summary(path: &str) {
             .find(|r| r["room"] == room)
             .and_then(|r| r[key].as_f64())
     };
-    println!("\n| scaling, 10,000 ÷ 1,000 events | rooms | matrix-state-res | ruma | Synapse |");
-    println!("|---|---:|---:|---:|---:|");
+    by_size(&rows);
+    println!(
+        "\n| scaling, 10,000 ÷ 1,000 events | rooms | matrix-state-res | with index | ruma | Synapse |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
     for users in ["100u", "1000u"] {
-        let mut ratios: [Vec<f64>; 3] = Default::default();
+        let mut ratios: [Vec<f64>; 4] = Default::default();
         for row in &rows {
             let room = row["room"].as_str().unwrap_or_default();
             if !room.contains("_10000e_") || !room.contains(&format!("_{users}_")) {
                 continue;
             }
             let small = room.replace("_10000e_", "_1000e_");
-            for (ratio, key) in ratios.iter_mut().zip(["ours_ms", "ruma_ms", "synapse_ms"]) {
+            let keys = ["ours_ms", "index_ms", "ruma_ms", "synapse_ms"];
+            for (ratio, key) in ratios.iter_mut().zip(keys) {
                 if let (Some(big), Some(small)) = (time_of(room, key), time_of(&small, key)) {
                     ratio.push(big / small);
                 }
             }
         }
-        println!(
-            "| {users} | {} | {} (median {:.1}) | {} (median {:.1}) | {} (median {:.1}) |",
-            ratios[0].len(),
-            range(&ratios[0], 1),
-            median(&ratios[0]),
-            range(&ratios[1], 1),
-            median(&ratios[1]),
-            range(&ratios[2], 1),
-            median(&ratios[2]),
-        );
+        let cells: Vec<String> = ratios
+            .iter()
+            .map(|r| format!("{} (median {:.1})", range(r, 1), median(r)))
+            .collect();
+        println!("| {users} | {} | {} |", ratios[0].len(), cells.join(" | "));
     }
     println!(
         "\n{} rooms: vs ruma {}×, vs ruma resolve {}×, vs Synapse {}×; all three agree on {}",
@@ -543,6 +567,57 @@ fn summary(path: &str) {
             .filter(|r| r["agree"] == "ruma, Synapse")
             .count(),
     );
+}
+
+/// The ratios by room size (events and users), over versions, forks and seeds: median, range
+/// and how many rooms reach the aims (10× ruma, 100× Synapse).
+fn by_size(rows: &[Value]) {
+    println!(
+        "\n| events, users | rooms | vs ruma: median (range) | ≥ 10× | vs ruma resolve: median | vs Synapse: median (range) | ≥ 100× | index vs ruma: median (range) | ≥ 10× |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for events in ["1000e", "2000e", "10000e"] {
+        for users in ["100u", "1000u"] {
+            let group: Vec<&Value> = rows
+                .iter()
+                .filter(|r| {
+                    let room = r["room"].as_str().unwrap_or_default();
+                    room.contains(&format!("_{events}_")) && room.contains(&format!("_{users}_"))
+                })
+                .collect();
+            let ratios = |key: &str, over: &str| -> Vec<f64> {
+                group
+                    .iter()
+                    .map(|r| {
+                        r[key].as_f64().unwrap_or(f64::NAN) / r[over].as_f64().unwrap_or(f64::NAN)
+                    })
+                    .collect()
+            };
+            let at_least = |values: &[f64], aim: f64| values.iter().filter(|v| **v >= aim).count();
+            let (fair, only) = (
+                ratios("ruma_ms", "ours_ms"),
+                ratios("ruma_resolve_ms", "ours_ms"),
+            );
+            let (synapse, index) = (
+                ratios("synapse_ms", "ours_ms"),
+                ratios("ruma_ms", "index_ms"),
+            );
+            println!(
+                "| {events}, {users} | {} | {:.1}× ({}×) | {} | {:.1}× | {:.0}× ({}×) | {} | {:.1}× ({}×) | {} |",
+                group.len(),
+                median(&fair),
+                range(&fair, 1),
+                at_least(&fair, 10.0),
+                median(&only),
+                median(&synapse),
+                range(&synapse, 0),
+                at_least(&synapse, 100.0),
+                median(&index),
+                range(&index, 1),
+                at_least(&index, 10.0),
+            );
+        }
+    }
 }
 
 fn main() {
