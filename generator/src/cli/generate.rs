@@ -61,10 +61,11 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, GenerateError> {
         let generated = emit::generate(&spec, api)?;
         let dir = args.out.join(api.dir_name());
         write_crate(&generated, &dir)?;
+        let operations = spec.operations_of(api).count();
         println!(
-            "{}: {} operations, read from {}",
+            "{}: {operations} operation{}, read from {}",
             crate_name(api),
-            spec.operations_of(api).count(),
+            if operations == 1 { "" } else { "s" },
             dir.join("src/lib.rs").display()
         );
     }
