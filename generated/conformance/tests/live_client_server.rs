@@ -493,17 +493,7 @@ turn_user_lifetime: 1h
         live::elapsed(started)
     );
     drop(setup);
-    assert!(
-        report.parse_failures.is_empty(),
-        "answers the generated code could not read:\n{}",
-        report.parse_failures.join("\n")
-    );
-    let unexplained = report.unexplained();
-    assert!(
-        unexplained.is_empty(),
-        "operations that did not succeed, without a known reason:\n{}",
-        unexplained.join("\n")
-    );
+    report.assert_read_and_explained();
     let stale = report.stale_reasons();
     assert!(
         stale.is_empty(),

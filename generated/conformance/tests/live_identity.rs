@@ -154,17 +154,7 @@ fn identity_live_coverage() {
         "identity live: stack started in {startup}, whole suite {}",
         live::elapsed(started)
     );
-    assert!(
-        report.parse_failures.is_empty(),
-        "answers the generated code could not read:\n{}",
-        report.parse_failures.join("\n")
-    );
-    let unexplained = report.unexplained();
-    assert!(
-        unexplained.is_empty(),
-        "operations that did not succeed:\n{}",
-        unexplained.join("\n")
-    );
+    report.assert_read_and_explained();
 }
 
 async fn run(stack: &Stack) -> Report {

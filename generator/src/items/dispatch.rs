@@ -237,14 +237,7 @@ fn event_variants(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> Opti
             return None;
         };
         let value = variant.variant.clone().unwrap_or_default();
-        out.push(TaggedVariant {
-            name: namespace.claim(
-                &names::camel(value.strip_prefix("m.").unwrap_or(&value)),
-                "",
-            ),
-            value,
-            ty,
-        });
+        out.push(tagged_variant(&mut namespace, value, ty));
     }
     Some(Tagged {
         tag,
@@ -252,6 +245,18 @@ fn event_variants(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> Opti
         fallback: Fallback::Struct(fallback),
         tag_in_variant: true,
     })
+}
+
+/// The variant for the tag `value`, named after it without the `m.` namespace.
+fn tagged_variant(namespace: &mut Namespace, value: String, ty: TypeId) -> TaggedVariant {
+    TaggedVariant {
+        name: namespace.claim(
+            &names::camel(value.strip_prefix("m.").unwrap_or(&value)),
+            "",
+        ),
+        value,
+        ty,
+    }
 }
 
 /// The member of a variant's content that is fixed to the variant's name.
@@ -308,14 +313,7 @@ fn constant_branches(b: &mut TypeBuilder<'_>, id: TypeId, schema: SchemaId) -> O
         let TypeRef::Named(ty) = b.base_ty(variant, &used) else {
             return None;
         };
-        out.push(TaggedVariant {
-            name: namespace.claim(
-                &names::camel(value.strip_prefix("m.").unwrap_or(&value)),
-                "",
-            ),
-            value,
-            ty,
-        });
+        out.push(tagged_variant(&mut namespace, value, ty));
     }
     Some(Tagged {
         tag,

@@ -212,14 +212,25 @@ impl Report {
         }
     }
 
-    /// Operations that did not succeed and have no reason: the suite does not expect them
-    /// to fail.
-    pub fn unexplained(&self) -> Vec<String> {
-        self.entries
+    /// Fails unless every answer was read into the generated types, and every operation
+    /// that did not succeed has a reason (the suite expects it to fail).
+    pub fn assert_read_and_explained(&self) {
+        assert!(
+            self.parse_failures.is_empty(),
+            "answers the generated code could not read:\n{}",
+            self.parse_failures.join("\n")
+        );
+        let unexplained: Vec<String> = self
+            .entries
             .iter()
             .filter(|(id, e)| e.outcome != Outcome::Success && !self.reasons.contains_key(*id))
             .map(|(id, e)| format!("{id}: {}", e.observed))
-            .collect()
+            .collect();
+        assert!(
+            unexplained.is_empty(),
+            "operations that did not succeed, without a known reason:\n{}",
+            unexplained.join("\n")
+        );
     }
 
     /// Operations that were explained as failing but succeeded: the reason is stale.
