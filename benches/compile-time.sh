@@ -5,6 +5,11 @@
 # machine. Ruma lives only in a scratch project under target/, never in the product's
 # dependencies.
 #
+# Ruma is built as a registry dependency, which cargo never compiles incrementally. Ours are
+# workspace members, which it does by default (saving the incremental caches costs time);
+# a user who depends on them gets them as ruma is built. So both are reported: as workspace
+# members (the default), and as dependencies (CARGO_INCREMENTAL=0, the like-for-like one).
+#
 #   benches/compile-time.sh [RUNS]     (default 1 run each, alternating)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +37,8 @@ for c in "${crates[@]}"; do
   ours+=(-p "$c")
   stubs+=(--features "$c/client,$c/server")
 done
+# The runtimes the stubs sit on, as a user of both halves builds them.
+stubs+=(-p matrix-client --features matrix-client/federation -p matrix-server)
 # Downloads are not part of the build time.
 cargo fetch --locked >/dev/null
 (cd "$scratch/ruma" && cargo fetch >/dev/null 2>&1)
@@ -44,21 +51,24 @@ time_build() { # label, then the command; prints seconds
   echo "$end - $start" | bc
 }
 
-declare -a ours_times stubs_times ruma_times
+declare -a ours_times stubs_times dep_times dep_stubs_times ruma_times
 for i in $(seq "$runs"); do
-  rm -rf "$scratch/target-ours" "$scratch/target-stubs" "$scratch/ruma/target"
+  rm -rf "$scratch"/target-* "$scratch/ruma/target"
   ours_times+=("$(time_build ours env CARGO_TARGET_DIR="$scratch/target-ours" cargo build --locked "${ours[@]}")")
   stubs_times+=("$(time_build stubs env CARGO_TARGET_DIR="$scratch/target-stubs" cargo build --locked "${ours[@]}" "${stubs[@]}")")
+  dep_times+=("$(time_build ours env CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$scratch/target-dep" cargo build --locked "${ours[@]}")")
+  dep_stubs_times+=("$(time_build stubs env CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$scratch/target-dep-stubs" cargo build --locked "${ours[@]}" "${stubs[@]}")")
   ruma_times+=("$(time_build ruma bash -c "cd $scratch/ruma && cargo build")")
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 o=$(median "${ours_times[@]}")
 c=$(median "${stubs_times[@]}")
+d=$(median "${dep_times[@]}")
+e=$(median "${dep_stubs_times[@]}")
 r=$(median "${ruma_times[@]}")
-printf '\n| clean debug build (%s run(s), median) | seconds |\n|---|---|\n' "$runs"
-printf '| five generated crates + matrix-api-core + generator | %.1f |\n' "$o"
-printf '| the same with the client and server stubs (+ matrix-client, matrix-server) | %.1f |\n' "$c"
-printf '| ruma 0.17 (client, federation, appservice, identity, push-gateway APIs) | %.1f |\n' "$r"
-printf '| ratio ours / ruma | %.2f |\n' "$(echo "$o / $r" | bc -l)"
-printf '| ratio ours with stubs / ruma | %.2f |\n' "$(echo "$c / $r" | bc -l)"
+ratio() { printf '%.2f' "$(echo "$1 / $r" | bc -l)"; }
+printf '\n| clean debug build (%s run(s), median) | as workspace members (s) | ratio to ruma | as dependencies (s) | ratio to ruma |\n|---|---|---|---|---|\n' "$runs"
+printf '| five generated crates + matrix-api-core + generator | %.1f | %s | %.1f | %s |\n' "$o" "$(ratio "$o")" "$d" "$(ratio "$d")"
+printf '| the same with the client and server stubs, + matrix-client (federation) and matrix-server | %.1f | %s | %.1f | %s |\n' "$c" "$(ratio "$c")" "$e" "$(ratio "$e")"
+printf '| ruma 0.17 (client, federation, appservice, identity, push-gateway APIs) | %.1f | | %.1f | |\n' "$r" "$r"

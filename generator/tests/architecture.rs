@@ -77,6 +77,33 @@ fn handwritten_crates_never_depend_on_the_generator() {
     }
 }
 
+#[test]
+fn generated_crates_depend_on_no_runtime_but_api_core() {
+    for api in [
+        "client-server",
+        "server-server",
+        "application-service",
+        "identity",
+        "push-gateway",
+    ] {
+        let manifest = workspace().join("generated").join(api).join("Cargo.toml");
+        let table: toml::Table = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let deps = table["dependencies"].as_table().unwrap();
+        let handwritten: Vec<&String> = deps
+            .keys()
+            .filter(|name| name.starts_with("matrix-") && *name != "matrix-api-core")
+            .collect();
+        assert!(
+            handwritten.is_empty(),
+            "{} depends on {handwritten:?}: the stubs must name only matrix-api-core's traits",
+            manifest.display()
+        );
+    }
+}
+
 /// The module a source file is (`load::schema` for `src/load/schema.rs`).
 fn module_of(src: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(src).unwrap().with_extension("");

@@ -4,6 +4,7 @@
 //! [`Raw`], a lazily parsed JSON value for events inside responses.
 
 pub mod base64;
+pub mod caller;
 pub mod content;
 pub mod de;
 pub mod error;
@@ -18,10 +19,12 @@ pub mod raw;
 pub mod redacted;
 pub mod request_error;
 pub mod serde_helpers;
+pub mod stubs;
 pub mod uiaa;
 pub mod version;
 
 pub use crate::base64::{Base64, Base64UrlSafe};
+pub use caller::{Appservice, Caller, User};
 pub use content::{EventContent, MessageLikeEventContent, StateEventContent};
 pub use error::{ErrorCode, MatrixError};
 pub use exchange::{
@@ -36,6 +39,7 @@ pub use query::IdOrInline;
 pub use raw::Raw;
 pub use redacted::Redacted;
 pub use request_error::{RequestError, RequestErrorKind};
+pub use stubs::{EndpointRegistry, RequestSender, unrecognized};
 pub use uiaa::UiaaResponse;
 pub use version::MatrixVersion;
 

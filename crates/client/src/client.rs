@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use matrix_api_core::OutgoingRequest;
+use matrix_api_core::{OutgoingRequest, RequestSender};
 
 use crate::auth::Appservice;
 use crate::error::ResponseOf;
@@ -49,6 +49,20 @@ pub(crate) struct Inner {
     pub(crate) versions: versions::Cached,
     /// Held while `/versions` is fetched, so that concurrent requests fetch it once.
     pub(crate) versions_lock: tokio::sync::Mutex<()>,
+}
+
+/// The generated API handles (`client.client_server()`, with each crate's `client` feature)
+/// build their requests on a `Client`.
+impl RequestSender for Client {
+    type Pending<'c, R>
+        = Pending<'c, R>
+    where
+        R: OutgoingRequest + 'c;
+
+    #[inline]
+    fn request<'c, R: OutgoingRequest + 'c>(&'c self, request: R) -> Pending<'c, R> {
+        Client::request(self, request)
+    }
 }
 
 impl Client {

@@ -8,12 +8,12 @@ use std::time::Duration;
 use matrix_api_core::ServerName;
 use matrix_federation::{Connector, FetchingKeyStore, KeyCache, ServerIdentity, now_ms};
 use matrix_server::{
-    AcceptAnything, Caller, InMemoryKeyStore, KeyStore, KeyStoreError, ServerConfig,
+    AcceptAnything, Caller, InMemoryKeyStore, KeyStore, KeyStoreError, Routes, ServerConfig,
 };
 use matrix_server_server_api::client::ServerServerExt as _;
 use matrix_server_server_api::keys::get_server_key;
 use matrix_server_server_api::query::query_profile;
-use matrix_server_server_api::server::{ServerServerApi, router};
+use matrix_server_server_api::server::{ServerServerApi, add_routes};
 
 const REMOTE: &str = "remote.test";
 
@@ -75,7 +75,13 @@ async fn serve(remote: Arc<Remote>, keys: InMemoryKeyStore) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        let _ = matrix_server::axum::serve(listener, router(Server(remote), config)).await;
+        let _ = matrix_server::axum::serve(
+            listener,
+            Routes::new(Server(remote))
+                .with(add_routes)
+                .into_router(config),
+        )
+        .await;
     });
     format!("http://{address}")
 }

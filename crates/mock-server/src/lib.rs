@@ -44,19 +44,15 @@ pub use matrix_server_server_api::mock::Mock as ServerServerMock;
 /// [`Routes`] (client-server first, then server-server, application service, identity and
 /// push gateway; no two of them share a path).
 pub fn routes() -> Routes<ClientServerMock> {
-    matrix_client_server_api::server::add_routes(Routes::new(ClientServerMock))
-        .merge(matrix_server_server_api::server::add_routes(Routes::new(
-            ServerServerMock,
-        )))
-        .merge(matrix_application_service_api::server::add_routes(
-            Routes::new(ApplicationServiceMock),
-        ))
-        .merge(matrix_identity_api::server::add_routes(Routes::new(
-            IdentityMock,
-        )))
-        .merge(matrix_push_gateway_api::server::add_routes(Routes::new(
-            PushGatewayMock,
-        )))
+    Routes::new(ClientServerMock)
+        .with(matrix_client_server_api::server::add_routes)
+        .merge(Routes::new(ServerServerMock).with(matrix_server_server_api::server::add_routes))
+        .merge(
+            Routes::new(ApplicationServiceMock)
+                .with(matrix_application_service_api::server::add_routes),
+        )
+        .merge(Routes::new(IdentityMock).with(matrix_identity_api::server::add_routes))
+        .merge(Routes::new(PushGatewayMock).with(matrix_push_gateway_api::server::add_routes))
 }
 
 /// The mock's configuration: any present credential and any well-formed `X-Matrix` header is

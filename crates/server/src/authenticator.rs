@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 use http::StatusCode;
 use matrix_api_core::{ErrorCode, MatrixError, ServerName, UserId};
 
-use crate::caller::{Appservice, User};
+use matrix_api_core::{Appservice, User};
 
 /// Checks credentials. The runtime finds the credential in the request (refusing missing,
 /// doubled or malformed ones itself) and asks the authenticator what it is worth; methods not

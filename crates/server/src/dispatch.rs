@@ -16,7 +16,6 @@ use matrix_event_format::XMatrix;
 
 use crate::authenticator::TokenOwner;
 use crate::body;
-use crate::caller::Caller;
 use crate::config::{FederationAuth, ServerConfig};
 use crate::cors::Cors;
 use crate::credentials::{self, QueryCredentials, SignatureHeaderError, TokenError};
@@ -26,6 +25,7 @@ use crate::json_limits;
 use crate::percent;
 use crate::rejection::Rejection;
 use crate::route_table::{Lookup, RouteTable};
+use matrix_api_core::Caller;
 
 /// Everything a router serves from.
 pub(crate) struct Server {

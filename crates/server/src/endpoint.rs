@@ -5,8 +5,8 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use matrix_api_core::Metadata;
 
-use crate::caller::Caller;
 use crate::rejection::Rejection;
+use matrix_api_core::Caller;
 
 /// Reads the request and starts the method of the implementation it holds, whose future
 /// writes the answer; the parser's refusal when the request does not read. One per endpoint,

@@ -1,9 +1,11 @@
 //! The server runtime of the generated Matrix APIs, on axum.
 //!
 //! Each generated API crate (behind its `server` feature) has a trait with one async method
-//! per operation, every method answering `404 M_UNRECOGNIZED` until implemented, and
-//! `add_routes`/`router` functions that register the operations on [`Routes`]. This crate
-//! does the rest of serving them:
+//! per operation, every method answering `404 M_UNRECOGNIZED` until implemented, and an
+//! `add_routes` function that registers the operations on any
+//! [`EndpointRegistry`](matrix_api_core::EndpointRegistry), such as [`Routes`]. The
+//! generated crates do not depend on this one, so they build side by side with axum. This
+//! crate does the rest of serving them:
 //!
 //! - routing: every path an operation has had goes to its method; unknown paths get
 //!   `404 M_UNRECOGNIZED`, known paths with another method `405 M_UNRECOGNIZED`;
@@ -23,7 +25,7 @@
 //! use matrix_server::{Routes, ServerConfig};
 //!
 //! let config = ServerConfig::accept_anything("example.org".parse().unwrap());
-//! let router = Routes::new(api) /* .endpoint::<…>(…) for each operation */
+//! let router = Routes::new(api) /* .with(client_server::server::add_routes) */
 //!     .into_router(config);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8008").await?;
 //! axum::serve(listener, router).await
@@ -32,7 +34,6 @@
 
 mod authenticator;
 mod body;
-mod caller;
 mod config;
 mod cors;
 mod credentials;
@@ -47,14 +48,13 @@ mod route_table;
 mod routes;
 
 pub use authenticator::{AcceptAnything, Assertion, AuthError, Authenticator, TokenOwner};
-pub use caller::{Appservice, Caller, User};
 pub use config::{
     DEFAULT_BODY_LIMIT, DEFAULT_JSON_DEPTH_LIMIT, DEFAULT_MEDIA_BODY_LIMIT, ServerConfig,
 };
 pub use key_store::{InMemoryKeyStore, KeyStore, KeyStoreError};
+pub use matrix_api_core::{Appservice, Caller, EndpointRegistry, User, unrecognized};
 pub use matrix_event_format::{KeySet, VerifyKey};
-pub use rejection::unrecognized;
 pub use routes::Routes;
 
-/// Re-exported for the generated `router` functions and for serving.
+/// Re-exported for serving.
 pub use axum;

@@ -1,20 +1,10 @@
-//! [`Rejection`]: a request answered by the runtime itself with a Matrix error, and
-//! [`unrecognized`], the default answer of every generated method.
+//! [`Rejection`]: a request answered by the runtime itself with a Matrix error.
 
 use axum::body::Body;
 use http::{HeaderValue, StatusCode, header};
-use matrix_api_core::{EndpointError, ErrorCode, MatrixError, RequestError};
+use matrix_api_core::{ErrorCode, MatrixError, RequestError};
 
 use crate::authenticator::AuthError;
-
-/// The typed error of an endpoint for `404 M_UNRECOGNIZED`: what a method that is not
-/// implemented answers (MSC3743).
-pub fn unrecognized<E: EndpointError>() -> E {
-    E::from_matrix_error(
-        StatusCode::NOT_FOUND,
-        MatrixError::new(ErrorCode::Unrecognized, "Unrecognized request"),
-    )
-}
 
 /// A status and a Matrix error body, sent without reaching the method.
 #[derive(Debug, Clone)]

@@ -5,18 +5,19 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Body;
-use matrix_api_core::{IncomingRequest, Metadata, OutgoingResponse};
+use matrix_api_core::{EndpointRegistry, IncomingRequest, Metadata, OutgoingResponse};
 
-use crate::caller::Caller;
 use crate::config::ServerConfig;
 use crate::dispatch::Server;
 use crate::endpoint::{Endpoint, Handler};
 use crate::rejection::Rejection;
+use matrix_api_core::Caller;
 
 /// The endpoints of one or more APIs. Those added with [`endpoint`](Self::endpoint) are
-/// served by the implementation `T`; [`merge`](Self::merge) adds the endpoints of other
-/// implementations, so that one server serves several APIs (each generated `add_routes`
-/// function adds an API's endpoints). [`into_router`](Self::into_router) makes the server.
+/// served by the implementation `T`; each generated `add_routes` function adds an API's
+/// endpoints ([`add`](Self::with)); [`merge`](Self::merge) adds the endpoints of other
+/// implementations, so that one server serves several APIs.
+/// [`into_router`](Self::into_router) makes the server.
 pub struct Routes<T> {
     api: Arc<T>,
     endpoints: Vec<Endpoint>,
@@ -57,6 +58,12 @@ impl<T: Send + Sync + 'static> Routes<T> {
         self
     }
 
+    /// Adds the endpoints of an API with its generated `add_routes` function:
+    /// `Routes::new(api).with(client_server::server::add_routes).into_router(config)`.
+    pub fn with(self, add_routes: impl FnOnce(Self) -> Self) -> Self {
+        add_routes(self)
+    }
+
     /// Adds the endpoints of `other`, served by its own implementation, after those already
     /// here: one server for several APIs, with one routing table (so one `404`/`405`
     /// answer for all of them), one configuration and one set of CORS headers. Where both
@@ -93,6 +100,17 @@ impl<T: Send + Sync + 'static> Routes<T> {
         axum::Router::new()
             .fallback(crate::dispatch::serve)
             .with_state(server)
+    }
+}
+
+impl<T: Send + Sync + 'static> EndpointRegistry<T> for Routes<T> {
+    fn endpoint<R, F, Fut>(self, handler: F) -> Self
+    where
+        R: IncomingRequest + Send + 'static,
+        F: Fn(Arc<T>, R, Caller) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R::OutgoingResponse, R::Error>> + Send + 'static,
+    {
+        Routes::endpoint(self, handler)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The surface the generator emits per API (behind the generated crate's `server` feature),
 //! written out here for two operations: a trait whose methods answer `404 M_UNRECOGNIZED`
-//! until implemented, `add_routes` and `router`. An implementation overrides what it serves.
+//! until implemented, and `add_routes` for any `EndpointRegistry`. An implementation
+//! overrides what it serves.
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::future::Future;
 use common::{RawRequest, SERVER_NAME, generated, send, spawn};
 use matrix_client_server_api::admin::get_versions;
 use matrix_client_server_api::membership::join_room;
-use matrix_server::{Caller, Routes, ServerConfig, axum};
+use matrix_server::{Caller, EndpointRegistry, Routes, ServerConfig};
 use serde_json::json;
 
 /// As generated: one method per operation.
@@ -34,7 +35,7 @@ trait ClientServerApi: Send + Sync + 'static {
 }
 
 /// As generated: adds this API's endpoints to `routes`.
-fn add_routes<T: ClientServerApi>(routes: Routes<T>) -> Routes<T> {
+fn add_routes<T: ClientServerApi, R: EndpointRegistry<T>>(routes: R) -> R {
     routes
         .endpoint::<get_versions::Request, _, _>(|api, request, caller| async move {
             api.get_versions(request, caller).await
@@ -42,11 +43,6 @@ fn add_routes<T: ClientServerApi>(routes: Routes<T>) -> Routes<T> {
         .endpoint::<join_room::Request, _, _>(|api, request, caller| async move {
             api.join_room(request, caller).await
         })
-}
-
-/// As generated: a router serving this API alone.
-fn router<T: ClientServerApi>(api: T, config: ServerConfig) -> axum::Router {
-    add_routes(Routes::new(api)).into_router(config)
 }
 
 /// Serves `/versions` only.
@@ -65,7 +61,12 @@ impl ClientServerApi for VersionsOnly {
 #[tokio::test]
 async fn methods_not_overridden_answer_unrecognized() {
     let config = ServerConfig::accept_anything(SERVER_NAME.parse().unwrap());
-    let address = spawn(router(VersionsOnly, config)).await;
+    let address = spawn(
+        Routes::new(VersionsOnly)
+            .with(add_routes)
+            .into_router(config),
+    )
+    .await;
     let versions = send(address, &RawRequest::new("GET", "/_matrix/client/versions")).await;
     assert_eq!(versions.status, 200);
     assert_eq!(versions.json()["versions"], json!(["v1.19"]));

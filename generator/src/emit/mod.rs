@@ -136,7 +136,7 @@ pub fn print(items: &ApiItems) -> Result<GeneratedCrate, EmitError> {
     modules.push(Module {
         name: format_ident!("client"),
         attrs: quote! {
-            #[doc = " Async client methods for every operation, over `matrix_client` (the `client` feature)."]
+            #[doc = " Async client methods for every operation, on any `matrix_api_core::RequestSender` such as `matrix_client::Client` (the `client` feature)."]
             #[cfg(feature = "client")]
         },
         items: quote! { #uses #body },
@@ -149,7 +149,7 @@ pub fn print(items: &ApiItems) -> Result<GeneratedCrate, EmitError> {
     modules.push(Module {
         name: format_ident!("server"),
         attrs: quote! {
-            #[doc = " A trait to implement and its router, over `matrix_server` (the `server` feature)."]
+            #[doc = " A trait to implement and its routes, for any `matrix_api_core::EndpointRegistry` such as `matrix_server::Routes` (the `server` feature)."]
             #[cfg(feature = "server")]
         },
         items: quote! { #uses #body },

@@ -1,6 +1,9 @@
-//! Client and server stubs: a method per operation on a typed handle over
-//! `matrix_client::Client` (the `client` feature), and a trait per API with one method per
-//! operation plus its router over `matrix_server` (the `server` feature).
+//! Client and server stubs: a method per operation on a typed handle over any
+//! `matrix_api_core::RequestSender` such as `matrix_client::Client` (the `client` feature),
+//! and a trait per API with one method per operation plus `add_routes` for any
+//! `matrix_api_core::EndpointRegistry` such as `matrix_server::Routes` (the `server`
+//! feature). The generated code names only `matrix_api_core`, so the crates build without
+//! the HTTP client and server.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -50,7 +53,7 @@ fn request_fields(op: &OperationItem) -> Vec<Field> {
     fields
 }
 
-/// The `client` module: `ClientServerExt` on `matrix_client::Client` and the handle whose
+/// The `client` module: `ClientServerExt` on every `RequestSender` and the handle whose
 /// methods build each request from its required members.
 pub fn client_items(scope: &mut Scope<'_>) -> TokenStream {
     let items = scope.items();
@@ -93,7 +96,7 @@ pub fn client_items(scope: &mut Scope<'_>) -> TokenStream {
             params.push(quote! { #f: #ty });
             args.push(quote! { #f });
         }
-        let pending = quote! { matrix_client::Pending<'c, #module::Request> };
+        let pending = quote! { S::Pending<'c, #module::Request> };
         let definition = if typed.is_some() {
             let bound = match (op.path.contains("/state/"), op.path.contains("/send/")) {
                 (true, _) => scope.core(content_trait(ContentKind::State)),
@@ -120,30 +123,45 @@ pub fn client_items(scope: &mut Scope<'_>) -> TokenStream {
         };
         methods.push(definition);
     }
+    let sender = scope.core("RequestSender");
     let handle_doc = format!(
-        " The {} API's operations on a [`matrix_client::Client`]: each method builds the request from its required members (set the others with `Pending::with`) and returns it ready to `.await`.",
+        " The {} API's operations on a client (such as `matrix_client::Client`): each method builds the request from its required members (with `matrix_client`, set the others with `Pending::with`) and returns it ready to `.await`.",
         items.api
     );
-    let ext_doc = format!(" The {} API of a [`matrix_client::Client`].", items.api);
+    let ext_doc = format!(" The {} API of a client.", items.api);
+    let name = api.to_string();
     quote! {
         #[doc = #ext_doc]
-        pub trait #ext {
+        pub trait #ext: #sender {
             #[doc = #ext_doc]
-            fn #accessor(&self) -> #api<'_>;
+            fn #accessor(&self) -> #api<'_, Self>;
         }
 
-        impl #ext for matrix_client::Client {
+        impl<S: #sender> #ext for S {
             #[inline]
-            fn #accessor(&self) -> #api<'_> {
+            fn #accessor(&self) -> #api<'_, Self> {
                 #api(self)
             }
         }
 
         #[doc = #handle_doc]
-        #[derive(Debug, Clone, Copy)]
-        pub struct #api<'c>(&'c matrix_client::Client);
+        pub struct #api<'c, S: ?Sized>(&'c S);
 
-        impl<'c> #api<'c> {
+        impl<S: ?Sized> Clone for #api<'_, S> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<S: ?Sized> Copy for #api<'_, S> {}
+
+        impl<S: ?Sized> std::fmt::Debug for #api<'_, S> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(#name)
+            }
+        }
+
+        impl<'c, S: #sender + ?Sized> #api<'c, S> {
             #(#methods)*
         }
     }
@@ -158,10 +176,13 @@ fn content_trait(kind: ContentKind) -> &'static str {
 }
 
 /// The `server` module: the trait an implementation overrides method by method (every
-/// default answers `404 M_UNRECOGNIZED`), `add_routes` and `router`.
+/// default answers `404 M_UNRECOGNIZED`) and `add_routes`.
 pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
     let items = scope.items();
     let trait_name = format_ident!("{}Api", api_name(items.api));
+    let caller = scope.core("Caller");
+    let unrecognized = scope.core("unrecognized");
+    let registry = scope.core("EndpointRegistry");
     let mut methods = Vec::new();
     let mut routes = Vec::new();
     for (index, op) in items.operations.iter().enumerate() {
@@ -174,10 +195,10 @@ pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
             fn #method(
                 &self,
                 request: #module::Request,
-                caller: matrix_server::Caller,
+                caller: #caller,
             ) -> impl std::future::Future<Output = Result<#module::Response, #module::Error>> + Send {
                 let _ = (request, caller);
-                async { Err(matrix_server::unrecognized()) }
+                async { Err(#unrecognized()) }
             }
         });
         routes.push(quote! {
@@ -191,10 +212,9 @@ pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
         items.api
     );
     let routes_doc = format!(
-        " Adds the {} API's endpoints (every path each has had) to `routes`, so that several APIs can share one server.",
+        " Adds the {} API's endpoints (every path each has had) to `routes`, served by the implementation `T`: `matrix_server::Routes::new(api).with(add_routes).into_router(config)`; several APIs can share one server.",
         items.api
     );
-    let router_doc = format!(" A router serving the {} API alone.", items.api);
     quote! {
         #[doc = #trait_doc]
         pub trait #trait_name: Send + Sync + 'static {
@@ -203,13 +223,8 @@ pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
 
         #[doc = #routes_doc]
         #[allow(deprecated)]
-        pub fn add_routes<T: #trait_name>(routes: matrix_server::Routes<T>) -> matrix_server::Routes<T> {
+        pub fn add_routes<T: #trait_name, R: #registry<T>>(routes: R) -> R {
             routes #(#routes)*
-        }
-
-        #[doc = #router_doc]
-        pub fn router<T: #trait_name>(api: T, config: matrix_server::ServerConfig) -> matrix_server::axum::Router {
-            add_routes(matrix_server::Routes::new(api)).into_router(config)
         }
     }
 }
@@ -219,6 +234,7 @@ pub fn server_items(scope: &mut Scope<'_>) -> TokenStream {
 pub fn mock_items(scope: &mut Scope<'_>) -> TokenStream {
     let items = scope.items();
     let trait_name = format_ident!("{}Api", api_name(items.api));
+    let caller = scope.core("Caller");
     let mut methods = Vec::new();
     for (index, op) in items.operations.iter().enumerate() {
         let module = module_path(items, index);
@@ -245,7 +261,7 @@ pub fn mock_items(scope: &mut Scope<'_>) -> TokenStream {
             fn #method(
                 &self,
                 request: #module::Request,
-                caller: matrix_server::Caller,
+                caller: #caller,
             ) -> impl std::future::Future<Output = Result<#module::Response, #module::Error>> + Send {
                 let _ = (request, caller);
                 std::future::ready(#answer)

@@ -16,11 +16,11 @@ use matrix_event_format::{JsonObject, RoomVersion};
 use matrix_federation::{
     Connector, FetchingKeyStore, IncomingPdu, Outcome, Room, RoomError, ServerIdentity,
 };
-use matrix_server::{AcceptAnything, Caller, ServerConfig};
+use matrix_server::{AcceptAnything, Caller, Routes, ServerConfig};
 use matrix_server_server_api::client::ServerServerExt as _;
 use matrix_server_server_api::keys::get_server_key;
 use matrix_server_server_api::membership::send_invite_v2;
-use matrix_server_server_api::server::{ServerServerApi, router};
+use matrix_server_server_api::server::{ServerServerApi, add_routes};
 use matrix_server_server_api::transactions::send_transaction;
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -483,7 +483,7 @@ pub fn serve(peer: Arc<Peer>, listener: tokio::net::TcpListener) {
         AcceptAnything::new(peer.name().clone()),
     )
     .key_store(ArcKeys(Arc::clone(&peer)));
-    let app = router(Api(peer), config);
+    let app = Routes::new(Api(peer)).with(add_routes).into_router(config);
     let acceptor = TlsAcceptor::from(Arc::new(tls_config()));
     tokio::spawn(async move {
         loop {

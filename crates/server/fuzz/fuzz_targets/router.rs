@@ -1,9 +1,7 @@
-//! Arbitrary method, path, query, headers and body through a router: every answer is a
+//! Arbitrary method, path, query, headers and body through the router of all five APIs
+//! (every operation, on the generated mock of `matrix-mock-server`): every answer is a
 //! deliberate one (never `500`, which a caught panic or a failure to build a response would
 //! give), and every error answer (but to `HEAD`) carries a Matrix error code.
-//!
-//! The router serves endpoints registered by hand for now; it will take the generated routers
-//! of all five APIs.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -11,20 +9,8 @@ use std::sync::OnceLock;
 use http_body_util::BodyExt;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use matrix_client_server_api as cs;
-use matrix_server::{Routes, ServerConfig, axum, unrecognized};
-use matrix_server_server_api as ss;
+use matrix_server::axum;
 use tower::ServiceExt;
-
-/// Templates to aim at, so that inputs get past routing; their `{…}` segments take the
-/// input's raw parameters.
-const TEMPLATES: &[&str] = &[
-    "/_matrix/client/versions",
-    "/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}",
-    "/_matrix/client/v3/join/{roomIdOrAlias}",
-    "/_matrix/federation/v1/send/{txnId}",
-    "/_matrix/key/v2/server",
-];
 
 const METHODS: &[&str] = &["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "HEAD"];
 
@@ -39,8 +25,11 @@ const HEADERS: &[&str] = &[
 
 #[derive(Arbitrary, Debug)]
 struct Input {
+    /// Below `METHODS.len()`: that method; above: the aimed endpoint's own.
     method: u8,
-    template: u8,
+    /// Which endpoint path to aim at (every path each operation has had); past the end, the
+    /// input's own `path`.
+    template: u16,
     params: Vec<String>,
     path: String,
     query: Option<String>,
@@ -48,30 +37,40 @@ struct Input {
     body: Vec<u8>,
 }
 
-fn router() -> &'static axum::Router {
-    static ROUTER: OnceLock<axum::Router> = OnceLock::new();
-    ROUTER.get_or_init(|| {
-        Routes::new(())
-            .endpoint::<cs::admin::get_versions::Request, _, _>(|_, _, _| async {
-                Err(unrecognized())
+/// The mock of all five APIs, and the endpoints to aim at: each path template an operation
+/// has had, with its method; their `{…}` segments take the input's raw parameters.
+struct Target {
+    router: axum::Router,
+    templates: Vec<(&'static str, &'static str)>,
+}
+
+fn target() -> &'static Target {
+    static TARGET: OnceLock<Target> = OnceLock::new();
+    TARGET.get_or_init(|| {
+        let routes = matrix_mock_server::routes();
+        let templates = routes
+            .operations()
+            .flat_map(|metadata| {
+                let method = static_method(metadata.method.as_str());
+                metadata.paths().map(move |path| (method, path))
             })
-            .endpoint::<cs::room_events::send_message::Request, _, _>(|_, _, _| async {
-                Err(unrecognized())
-            })
-            .endpoint::<cs::membership::join_room::Request, _, _>(|_, _, _| async {
-                Err(unrecognized())
-            })
-            .endpoint::<ss::transactions::send_transaction::Request, _, _>(|_, _, _| async {
-                Err(unrecognized())
-            })
-            .endpoint::<ss::keys::get_server_key::Request, _, _>(|_, _, _| async {
-                Err(unrecognized())
-            })
-            .into_router(
-                ServerConfig::accept_anything("127.0.0.1:8448".parse().unwrap())
-                    .body_limit(64 * 1024),
-            )
+            .collect();
+        let config =
+            matrix_mock_server::config("127.0.0.1:8448".parse().unwrap()).body_limit(64 * 1024);
+        Target {
+            router: routes.into_router(config),
+            templates,
+        }
     })
+}
+
+/// The name in [`METHODS`] of an endpoint's method (every Matrix endpoint's is there).
+fn static_method(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("GET")
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {
@@ -83,25 +82,27 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// The path: a template with the input's parameters, or the input's own path.
-fn path(input: &Input) -> String {
-    let Some(template) = TEMPLATES.get(usize::from(input.template)) else {
-        return input.path.clone();
+/// The method and path: an endpoint's template with the input's parameters, or the input's
+/// own path.
+fn method_and_path(input: &Input) -> (&'static str, String) {
+    let own_method = METHODS.get(usize::from(input.method)).copied();
+    let Some(&(method, template)) = target().templates.get(usize::from(input.template)) else {
+        return (own_method.unwrap_or("GET"), input.path.clone());
     };
     let mut params = input.params.iter();
-    template
+    let path = template
         .split('/')
         .map(|segment| match segment.starts_with('{') {
             true => params.next().map_or("", String::as_str),
             false => segment,
         })
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    (own_method.unwrap_or(method), path)
 }
 
 fuzz_target!(|input: Input| {
-    let method = METHODS[usize::from(input.method) % METHODS.len()];
-    let mut uri = path(&input);
+    let (method, mut uri) = method_and_path(&input);
     if let Some(query) = &input.query {
         uri.push('?');
         uri.push_str(query);
@@ -117,7 +118,7 @@ fuzz_target!(|input: Input| {
         return;
     };
     runtime().block_on(async {
-        let response = router().clone().oneshot(request).await.unwrap();
+        let response = target().router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         assert_ne!(status, http::StatusCode::INTERNAL_SERVER_ERROR);
         let body = response.into_body().collect().await.unwrap().to_bytes();

@@ -1,6 +1,6 @@
 //! [`Caller`]: who sent a request, as the runtime verified it before the method runs.
 
-use matrix_api_core::{ServerName, UserId};
+use crate::identifiers::{ServerName, UserId};
 
 /// Who is calling. The runtime checks the endpoint's credential (access token, application
 /// service token, homeserver token or `X-Matrix` signature) before the method runs and hands
