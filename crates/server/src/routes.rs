@@ -15,7 +15,7 @@ use matrix_api_core::Caller;
 
 /// The endpoints of one or more APIs. Those added with [`endpoint`](Self::endpoint) are
 /// served by the implementation `T`; each generated `add_routes` function adds an API's
-/// endpoints ([`add`](Self::with)); [`merge`](Self::merge) adds the endpoints of other
+/// endpoints ([`with`](Self::with)); [`merge`](Self::merge) adds the endpoints of other
 /// implementations, so that one server serves several APIs.
 /// [`into_router`](Self::into_router) makes the server.
 pub struct Routes<T> {
