@@ -1,13 +1,12 @@
-//! [`Authenticator`]: the pluggable check of bearer tokens (and of federation origins), and
-//! [`AcceptAnything`] for mock servers and tests.
+//! [`Authenticator`]: the pluggable check of bearer tokens (and of federation origins),
+//! [`HomeserverToken`] for an application service, and [`AcceptAnything`] for mock servers
+//! and tests.
 
 use std::future::Future;
 
 use futures_util::future::BoxFuture;
 use http::StatusCode;
-use matrix_api_core::{ErrorCode, MatrixError, ServerName, UserId};
-
-use matrix_api_core::{Appservice, User};
+use matrix_api_core::{Appservice, ErrorCode, MatrixError, ServerName, User, UserId};
 
 /// Checks credentials. The runtime finds the credential in the request (refusing missing,
 /// doubled or malformed ones itself) and asks the authenticator what it is worth; methods not
@@ -157,6 +156,43 @@ impl<A: Authenticator> DynAuthenticator for A {
     }
 }
 
+/// For an application service: accepts the homeserver's `hs_token` of its registration, and
+/// refuses every other credential (a wrong `hs_token` with `403 M_FORBIDDEN`, as the spec
+/// says).
+#[derive(Clone)]
+pub struct HomeserverToken {
+    hs_token: String,
+}
+
+impl HomeserverToken {
+    /// Accepts `hs_token`.
+    pub fn new(hs_token: impl Into<String>) -> Self {
+        HomeserverToken {
+            hs_token: hs_token.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for HomeserverToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HomeserverToken(<redacted>)")
+    }
+}
+
+impl Authenticator for HomeserverToken {
+    async fn homeserver_token(&self, token: &str) -> Result<(), AuthError> {
+        match constant_time_eq(token.as_bytes(), self.hs_token.as_bytes()) {
+            true => Ok(()),
+            false => Err(AuthError::Forbidden("unknown homeserver token".into())),
+        }
+    }
+}
+
+/// Whether `a` and `b` are equal, in a time that depends on their lengths only.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// For mock servers and tests: accepts every credential that is present and well formed, and
 /// refuses missing or malformed ones as a real server does (the runtime does that part).
 ///
@@ -215,5 +251,33 @@ impl Authenticator for AcceptAnything {
 
     async fn homeserver_token(&self, _token: &str) -> Result<(), AuthError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    #[test]
+    fn homeserver_token_accepts_its_token_only() {
+        let auth = HomeserverToken::new("hs_secret");
+        let check = |token: &str| {
+            Authenticator::homeserver_token(&auth, token)
+                .now_or_never()
+                .unwrap()
+        };
+        assert_eq!(check("hs_secret"), Ok(()));
+        for wrong in ["hs_secreT", "hs_secret2", "", "hs_secre"] {
+            assert!(
+                matches!(check(wrong), Err(AuthError::Forbidden(_))),
+                "{wrong}"
+            );
+        }
+        let assertion = Assertion::default();
+        let access = Authenticator::access_token(&auth, "hs_secret", &assertion);
+        assert!(access.now_or_never().unwrap().is_err());
+        assert_eq!(format!("{auth:?}"), "HomeserverToken(<redacted>)");
     }
 }

@@ -47,7 +47,9 @@ mod rejection;
 mod route_table;
 mod routes;
 
-pub use authenticator::{AcceptAnything, Assertion, AuthError, Authenticator, TokenOwner};
+pub use authenticator::{
+    AcceptAnything, Assertion, AuthError, Authenticator, HomeserverToken, TokenOwner,
+};
 pub use config::{
     DEFAULT_BODY_LIMIT, DEFAULT_JSON_DEPTH_LIMIT, DEFAULT_MEDIA_BODY_LIMIT, ServerConfig,
 };

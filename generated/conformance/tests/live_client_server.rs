@@ -37,7 +37,7 @@ use matrix_client_server_api::client::ClientServerExt;
 use matrix_codegen::ir::Api;
 use matrix_event_format::SigningKey;
 use matrix_push_gateway_api as push;
-use matrix_server::{AuthError, Authenticator, Caller, Routes, ServerConfig, axum};
+use matrix_server::{Caller, HomeserverToken, Routes, ServerConfig, axum};
 use peers::{Synapse, free_port};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -219,18 +219,6 @@ impl push::server::PushGatewayApi for Bridge {
     }
 }
 
-/// Accepts Synapse's `hs_token` only.
-struct HomeserverOnly;
-
-impl Authenticator for HomeserverOnly {
-    async fn homeserver_token(&self, token: &str) -> Result<(), AuthError> {
-        match token == HS_TOKEN {
-            true => Ok(()),
-            false => Err(AuthError::Forbidden("wrong hs_token".into())),
-        }
-    }
-}
-
 /// The application service and push gateway on `listener`, and on `pages` a page for URL
 /// previews and the one route of an identity server Synapse's msisdn delegate needs (phone
 /// numbers are validated by the delegate: here it only hands out session IDs), served by
@@ -243,7 +231,7 @@ fn serve(
     let routes = appservice::server::add_routes(Routes::new(Bridge));
     let routes = push::server::add_routes(routes);
     let name = "127.0.0.1".parse().unwrap();
-    let router = routes.into_router(ServerConfig::new(name, HomeserverOnly));
+    let router = routes.into_router(ServerConfig::new(name, HomeserverToken::new(HS_TOKEN)));
     listener.set_nonblocking(true).unwrap();
     pages.set_nonblocking(true).unwrap();
     runtime.spawn(async move {

@@ -12,7 +12,7 @@ use matrix_api_core::{ErrorCode, MatrixError, ServerName};
 use matrix_application_service_api as appservice;
 use matrix_client_server_api as cs;
 use matrix_push_gateway_api as push;
-use matrix_server::{AuthError, Authenticator, Caller, Routes, ServerConfig};
+use matrix_server::{Caller, HomeserverToken, Routes, ServerConfig};
 use peers::{Synapse, call, free_port};
 
 const HS_TOKEN: &str = "hs_token_conformance";
@@ -104,18 +104,6 @@ impl push::server::PushGatewayApi for Stubs {
     }
 }
 
-/// Accepts the homeserver's `hs_token` only.
-struct HomeserverOnly;
-
-impl Authenticator for HomeserverOnly {
-    async fn homeserver_token(&self, token: &str) -> Result<(), AuthError> {
-        match token == HS_TOKEN {
-            true => Ok(()),
-            false => Err(AuthError::Forbidden("wrong hs_token".into())),
-        }
-    }
-}
-
 /// Serves both APIs on one loopback port from a thread of its own.
 fn serve(port: u16, seen: mpsc::Sender<Received>) {
     let stubs = Stubs {
@@ -124,7 +112,7 @@ fn serve(port: u16, seen: mpsc::Sender<Received>) {
     let routes = appservice::server::add_routes(Routes::new(stubs));
     let routes = push::server::add_routes(routes);
     let name: ServerName = "localhost".parse().unwrap();
-    let router = routes.into_router(ServerConfig::new(name, HomeserverOnly));
+    let router = routes.into_router(ServerConfig::new(name, HomeserverToken::new(HS_TOKEN)));
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
     std::thread::spawn(move || {
