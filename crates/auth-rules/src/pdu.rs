@@ -72,7 +72,14 @@ struct Strings {
 
 impl Strings {
     fn new(fixed: [Option<&str>; REFERENCES], prev: &[&str], auth: &[&str]) -> Self {
-        let mut text = String::new();
+        let fixed_len: usize = fixed.iter().flatten().map(|part| part.len()).sum();
+        let references_len: usize = prev
+            .iter()
+            .chain(auth)
+            .map(|id| length::encode(id.len()).len_utf8() + id.len())
+            .sum();
+        // Exactly the final length, so that `into_boxed_str` does not reallocate.
+        let mut text = String::with_capacity(fixed_len + references_len);
         let mut bounds = [0u32; REFERENCES + 1];
         for (i, part) in fixed.iter().enumerate() {
             text.push_str(part.unwrap_or_default());

@@ -42,6 +42,16 @@ pub fn to_vec(value: &Value, rules: CanonicalJsonRules) -> Result<Vec<u8>, Canon
     Ok(out)
 }
 
+/// Encodes `object` as canonical JSON bytes (as [`to_vec`] does a `Value::Object`).
+pub fn object_to_vec(
+    object: &JsonObject,
+    rules: CanonicalJsonRules,
+) -> Result<Vec<u8>, CanonicalJsonError> {
+    let mut out = Vec::with_capacity(256);
+    object_without(&mut out, object, &[], rules)?;
+    Ok(out)
+}
+
 /// Encodes `value` as a canonical JSON string.
 pub fn to_string(value: &Value, rules: CanonicalJsonRules) -> Result<String, CanonicalJsonError> {
     let bytes = to_vec(value, rules)?;
@@ -96,6 +106,11 @@ impl<'o> Writer<'o> {
         if !std::mem::take(&mut fields.first) {
             self.out.push(b',');
         }
+        self.name(key);
+    }
+
+    /// Writes `"key":` without a separator; the caller then writes the value.
+    pub(crate) fn name(&mut self, key: &str) {
         self.string(key);
         self.out.push(b':');
     }

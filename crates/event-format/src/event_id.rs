@@ -2,7 +2,7 @@
 
 use crate::base64;
 use crate::event::{EventError, required_str};
-use crate::hashes::reference_hash;
+use crate::hashes::{SignedBytes, reference_hash};
 use crate::identifiers::server_name_of;
 use crate::json::JsonObject;
 use crate::room_version::{EventIdFormat, RoomIdFormat, RoomVersion};
@@ -13,6 +13,24 @@ pub const MAX_ID_LENGTH: usize = 255;
 /// The ID of `pdu`: its `event_id` field in v1–v2 (checked to be `$opaque:server`), otherwise
 /// `$` and its reference hash in the version's base64 alphabet.
 pub fn event_id(pdu: &JsonObject, version: &RoomVersion) -> Result<String, EventError> {
+    event_id_with(pdu, version, || reference_hash(pdu, version))
+}
+
+/// [`event_id`] with the event's [`SignedBytes`] already encoded (their hash is the reference
+/// hash).
+pub fn event_id_of_signed(
+    pdu: &JsonObject,
+    version: &RoomVersion,
+    signed: &SignedBytes,
+) -> Result<String, EventError> {
+    event_id_with(pdu, version, || Ok(signed.reference_hash()))
+}
+
+fn event_id_with(
+    pdu: &JsonObject,
+    version: &RoomVersion,
+    reference_hash: impl FnOnce() -> Result<[u8; 32], EventError>,
+) -> Result<String, EventError> {
     let encode = match version.event_id_format {
         EventIdFormat::ServerAssigned => {
             let id = required_str(pdu, "event_id")?;
@@ -30,7 +48,7 @@ pub fn event_id(pdu: &JsonObject, version: &RoomVersion) -> Result<String, Event
         EventIdFormat::ReferenceHashStandard => base64::append,
         EventIdFormat::ReferenceHashUrlSafe => base64::append_url_safe,
     };
-    let hash = reference_hash(pdu, version)?;
+    let hash = reference_hash()?;
     // `$` and 43 characters of unpadded base64, in one allocation.
     let mut id = String::with_capacity(44);
     id.push('$');

@@ -7,6 +7,7 @@ use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// A JSON object, the representation of events and signed objects throughout this crate.
@@ -135,11 +136,14 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         let child = self.nested().map_err(|error| self.fail(error))?;
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(self.fail(ParseError::DuplicateKey(key)));
+            match object.entry(key) {
+                Entry::Occupied(entry) => {
+                    return Err(self.fail(ParseError::DuplicateKey(entry.key().clone())));
+                }
+                Entry::Vacant(entry) => {
+                    entry.insert(map.next_value_seed(child)?);
+                }
             }
-            let value = map.next_value_seed(child)?;
-            object.insert(key, value);
         }
         Ok(Value::Object(object))
     }

@@ -38,14 +38,17 @@ pub mod signing;
 pub mod x_matrix;
 
 pub use event::EventError;
-pub use event_id::{event_id, room_id, room_id_from_create_event};
-pub use hashes::{add_content_hash, check_content_hash, content_hash, reference_hash};
+pub use event_id::{event_id, event_id_of_signed, room_id, room_id_from_create_event};
+pub use hashes::{
+    SignedBytes, add_content_hash, check_content_hash, content_hash, reference_hash,
+    signed_bytes_and_content_hash,
+};
 pub use json::JsonObject;
 pub use keys::{SigningKey, VerifyKey};
 pub use redaction::redact;
 pub use room_version::RoomVersion;
 pub use signing::{
     KeySet, PublicKeyMap, Verified, VerifyError, event_signature, required_signing_servers,
-    sign_event, sign_json, verify_event, verify_json,
+    sign_event, sign_json, verify_event, verify_json, verify_signed_event,
 };
 pub use x_matrix::{Request, XMatrix, XMatrixError, sign_request, verify_request};

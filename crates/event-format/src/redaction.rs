@@ -124,6 +124,72 @@ pub(crate) fn write_redacted(
     Ok(())
 }
 
+/// Top-level members an event's signatures never cover.
+const NOT_SIGNED: [&str; 2] = ["signatures", "unsigned"];
+/// Top-level members the content hash leaves out.
+const NOT_HASHED: [&str; 3] = ["unsigned", "signatures", "hashes"];
+
+/// Encodes in one pass what [`write_redacted`] writes without `signatures` and `unsigned` (the
+/// signed bytes) and the canonical JSON of `pdu` without `unsigned`, `signatures` and `hashes`
+/// (the content hash's input): members both hold are encoded once. The second is `None` if a
+/// member only it holds has no canonical JSON.
+pub(crate) fn encode_signed_and_hashed(
+    pdu: &JsonObject,
+    version: &RoomVersion,
+) -> Result<(Vec<u8>, Option<Vec<u8>>), EventError> {
+    let rules = &version.redaction;
+    let (event_type, content) = type_and_content(pdu)?;
+    let mut signed = Vec::with_capacity(1024);
+    let mut hashed = Some(Vec::with_capacity(2048));
+    let mut signed_members = 0;
+    let mut hashed_members = 0;
+    for (key, value) in canonical_json::sorted_entries(pdu) {
+        let in_signed =
+            !NOT_SIGNED.contains(&key.as_str()) && keeps_top_level_key(rules, event_type, key);
+        let in_hashed = !NOT_HASHED.contains(&key.as_str());
+        let shared = in_signed && in_hashed && key != "content";
+        if let (true, Some(out)) = (in_hashed, &mut hashed) {
+            out.push(if hashed_members == 0 { b'{' } else { b',' });
+            hashed_members += 1;
+            let start = out.len();
+            let mut writer = Writer::new(out, version.canonical_json);
+            writer.name(key);
+            match writer.value(value, 1) {
+                Ok(()) if shared => {
+                    signed.push(if signed_members == 0 { b'{' } else { b',' });
+                    signed_members += 1;
+                    signed.extend_from_slice(&out[start..]);
+                    continue;
+                }
+                Ok(()) => {}
+                // The same member, encoded the same way for the signed bytes, fails there too.
+                Err(error) if shared => return Err(error.into()),
+                Err(_) => hashed = None,
+            }
+        }
+        if in_signed {
+            signed.push(if signed_members == 0 { b'{' } else { b',' });
+            signed_members += 1;
+            let mut writer = Writer::new(&mut signed, version.canonical_json);
+            writer.name(key);
+            if key == "content" {
+                write_redacted_content(&mut writer, rules, event_type, content)?;
+            } else {
+                writer.value(value, 1)?;
+            }
+        }
+    }
+    for (out, members) in [
+        (Some(&mut signed), signed_members),
+        (hashed.as_mut(), hashed_members),
+    ] {
+        if let Some(out) = out {
+            out.extend_from_slice(if members == 0 { b"{}" } else { b"}" });
+        }
+    }
+    Ok((signed, hashed))
+}
+
 fn write_redacted_content(
     writer: &mut Writer<'_>,
     rules: &RedactionRules,
@@ -354,5 +420,57 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// The one-pass encoder gives what the signed bytes and the content hash encode apart,
+    /// including when some member has no canonical JSON.
+    #[test]
+    fn one_pass_encodes_both_forms() {
+        let contents = [
+            ("m.room.message", json!({"body": "hi", "n": 1.5})),
+            (
+                "m.room.member",
+                json!({"membership": "join", "join_authorised_via_users_server": "@u:x",
+                       "third_party_invite": {"signed": {"token": "t"}, "other": 1}}),
+            ),
+            (
+                "m.room.create",
+                json!({"creator": "@a:x", "room_version": "1"}),
+            ),
+            (
+                "m.room.power_levels",
+                json!({"users": {"@a:x": 100}, "invite": 5.0}),
+            ),
+        ];
+        for version in &ROOM_VERSIONS {
+            for (event_type, content) in &contents {
+                let mut pdus = vec![object(event(event_type, content.clone()))];
+                let mut float_depth = pdus[0].clone();
+                float_depth.insert("depth".into(), json!(2.5));
+                let mut float_extra = pdus[0].clone();
+                float_extra.insert("extra".into(), json!(2.5));
+                pdus.extend([float_depth, float_extra]);
+                for pdu in &pdus {
+                    let mut signed = Vec::new();
+                    let signed =
+                        write_redacted(&mut signed, pdu, version, &NOT_SIGNED).map(|()| signed);
+                    let mut hashed = Vec::new();
+                    let hashed = canonical_json::object_without(
+                        &mut hashed,
+                        pdu,
+                        &NOT_HASHED,
+                        version.canonical_json,
+                    )
+                    .map(|()| hashed);
+                    match encode_signed_and_hashed(pdu, version) {
+                        Ok((one_pass_signed, one_pass_hashed)) => {
+                            assert_eq!(Ok(one_pass_signed), signed, "{pdu:?}");
+                            assert_eq!(one_pass_hashed, hashed.ok(), "{pdu:?}");
+                        }
+                        Err(_) => assert!(signed.is_err(), "{pdu:?}"),
+                    }
+                }
+            }
+        }
     }
 }

@@ -7,11 +7,10 @@ use serde_json::Value;
 use crate::base64;
 use crate::canonical_json::{self, CanonicalJsonRules};
 use crate::event::{EventError, required_object, required_str};
-use crate::hashes::{add_content_hash, check_content_hash};
+use crate::hashes::{SignedBytes, add_content_hash, check_content_hash, claimed_content_hash};
 use crate::identifiers::server_name_of;
 use crate::json::JsonObject;
 use crate::keys::{ED25519, SigningKey, VerifyKey};
-use crate::redaction::write_redacted;
 use crate::room_version::RoomVersion;
 
 /// Verification keys of one entity (server), by key ID (`ed25519:<version>`).
@@ -89,8 +88,8 @@ pub fn sign_event(
     key: &SigningKey,
 ) -> Result<(), EventError> {
     add_content_hash(pdu, version)?;
-    let message = signed_event_bytes(pdu, version)?;
-    insert_signature(pdu, server_name, key, &message)
+    let message = SignedBytes::of(pdu, version)?;
+    insert_signature(pdu, server_name, key, message.as_bytes())
 }
 
 /// The base64 signature `key` makes over `pdu` (which must already carry its content hash),
@@ -100,7 +99,9 @@ pub fn event_signature(
     version: &RoomVersion,
     key: &SigningKey,
 ) -> Result<String, EventError> {
-    Ok(base64::encode(key.sign(&signed_event_bytes(pdu, version)?)))
+    Ok(base64::encode(
+        key.sign(SignedBytes::of(pdu, version)?.as_bytes()),
+    ))
 }
 
 /// Checks an event received over federation: every server in [`required_signing_servers`]
@@ -113,6 +114,19 @@ pub fn verify_event(
     version: &RoomVersion,
     keys: &PublicKeyMap,
 ) -> Result<Verified, VerifyError> {
+    verify_signed_event(pdu, version, keys, &SignedBytes::of(pdu, version)?, None)
+}
+
+/// [`verify_event`] with the event's [`SignedBytes`] already encoded (as for its event ID), and
+/// its content hash if already computed
+/// ([`signed_bytes_and_content_hash`](crate::hashes::signed_bytes_and_content_hash)).
+pub fn verify_signed_event(
+    pdu: &JsonObject,
+    version: &RoomVersion,
+    keys: &PublicKeyMap,
+    signed: &SignedBytes,
+    content_hash: Option<&[u8; 32]>,
+) -> Result<Verified, VerifyError> {
     let servers = required_signing_servers(pdu, version)?;
     let signatures = signatures_of(pdu)?;
     let event_ts = match pdu.get("origin_server_ts") {
@@ -124,13 +138,16 @@ pub fn verify_event(
         }
         _ => None,
     };
-    let message = signed_event_bytes(pdu, version)?;
     let no_keys = KeySet::new();
     for server in &servers {
         let server_keys = keys.get(server).unwrap_or(&no_keys);
-        verify_signatures(signatures, server, server_keys, &message, event_ts)?;
+        verify_signatures(signatures, server, server_keys, signed.as_bytes(), event_ts)?;
     }
-    if check_content_hash(pdu, version)? {
+    let hash_matches = match content_hash {
+        Some(hash) => claimed_content_hash(pdu)? == hash,
+        None => check_content_hash(pdu, version)?,
+    };
+    if hash_matches {
         Ok(Verified::All)
     } else {
         Ok(Verified::SignaturesOnly)
@@ -179,13 +196,6 @@ pub fn required_signing_servers(
         }
     }
     Ok(servers)
-}
-
-/// The bytes an event signature covers: the redacted event without `signatures`, `unsigned`.
-fn signed_event_bytes(pdu: &JsonObject, version: &RoomVersion) -> Result<Vec<u8>, EventError> {
-    let mut message = Vec::with_capacity(2048);
-    write_redacted(&mut message, pdu, version, &["signatures", "unsigned"])?;
-    Ok(message)
 }
 
 fn insert_signature(

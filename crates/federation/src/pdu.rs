@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! IncomingPdu::parse(bytes, version)   JSON, size, fields, event ID
+//!   (or ::from_parsed(pdu, version, n)  the same for a PDU of a body already parsed)
 //!     .key_requests()                  which servers' keys, by key ID
 //!     .verify(&keys)                   signatures, content hash → CheckedPdu
 //! ```
@@ -15,8 +16,9 @@ use matrix_auth_rules::{PduError as FieldError, PduEvent};
 use matrix_event_format::canonical_json::{self, CanonicalJsonRules};
 use matrix_event_format::json::{self, ParseError};
 use matrix_event_format::{
-    EventError, JsonObject, PublicKeyMap, RoomVersion, Verified, VerifyError, event_id, redact,
-    required_signing_servers, verify_event,
+    EventError, JsonObject, PublicKeyMap, RoomVersion, SignedBytes, Verified, VerifyError,
+    event_id_of_signed, redact, required_signing_servers, signed_bytes_and_content_hash,
+    verify_signed_event,
 };
 use matrix_server::KeyStore;
 use serde_json::Value;
@@ -67,6 +69,10 @@ pub struct IncomingPdu {
     pdu: JsonObject,
     version: &'static RoomVersion,
     event_id: String,
+    /// What the signatures cover, encoded once for the event ID and the signature checks.
+    signed: SignedBytes,
+    /// The content hash, computed in the same pass (`None` if it cannot be: `verify` fails).
+    content_hash: Option<[u8; 32]>,
 }
 
 /// A PDU whose signatures verify, as it is processed further: whole, or redacted because its
@@ -82,38 +88,42 @@ pub struct CheckedPdu {
 impl IncomingPdu {
     /// Reads a PDU received as JSON text (strictly: no duplicate keys, no lone surrogates).
     pub fn parse(bytes: &[u8], version: &'static RoomVersion) -> Result<Self, PduError> {
-        let pdu = json::object_from_slice(bytes)?;
-        // Canonical JSON is never longer than strict-version JSON text of the same value, so
-        // only larger texts (or versions whose numbers may grow) are measured.
-        let measure =
-            bytes.len() > MAX_PDU_BYTES || version.canonical_json != CanonicalJsonRules::Strict;
-        Self::checked(pdu, version, measure)
+        Self::from_parsed(json::object_from_slice(bytes)?, version, bytes.len())
     }
 
     /// Checks a PDU already parsed.
     pub fn from_object(pdu: JsonObject, version: &'static RoomVersion) -> Result<Self, PduError> {
-        Self::checked(pdu, version, true)
+        Self::from_parsed(pdu, version, usize::MAX)
     }
 
-    fn checked(
+    /// Checks a PDU parsed (strictly) from JSON text of at most `text_len` bytes: its own, or
+    /// the transaction body it came in. Canonical JSON is never longer than strict-version JSON
+    /// text of the same value, so only longer texts (or versions whose numbers may grow) are
+    /// measured.
+    pub fn from_parsed(
         pdu: JsonObject,
         version: &'static RoomVersion,
-        measure: bool,
+        text_len: usize,
     ) -> Result<Self, PduError> {
         check_format(&pdu, version)?;
+        let measure =
+            text_len > MAX_PDU_BYTES || version.canonical_json != CanonicalJsonRules::Strict;
         if measure {
-            let size = canonical_json::to_vec(&Value::Object(pdu.clone()), version.canonical_json)
+            let size = canonical_json::object_to_vec(&pdu, version.canonical_json)
                 .map_err(EventError::from)?
                 .len();
             if size > MAX_PDU_BYTES {
                 return Err(PduError::TooLarge);
             }
         }
-        let event_id = event_id(&pdu, version)?;
+        let (signed, content_hash) = signed_bytes_and_content_hash(&pdu, version)?;
+        let event_id = event_id_of_signed(&pdu, version, &signed)?;
         Ok(IncomingPdu {
             pdu,
             version,
             event_id,
+            signed,
+            content_hash,
         })
     }
 
@@ -189,10 +199,12 @@ impl IncomingPdu {
     /// `origin_server_ts` are not used in room versions that say so), then the content hash;
     /// a PDU whose hash does not match continues redacted.
     pub fn verify(self, keys: &PublicKeyMap) -> Result<CheckedPdu, PduError> {
-        let redacted = match verify_event(&self.pdu, self.version, keys)? {
-            Verified::All => false,
-            Verified::SignaturesOnly => true,
-        };
+        let content_hash = self.content_hash.as_ref();
+        let redacted =
+            match verify_signed_event(&self.pdu, self.version, keys, &self.signed, content_hash)? {
+                Verified::All => false,
+                Verified::SignaturesOnly => true,
+            };
         let pdu = if redacted {
             redact(&self.pdu, self.version)?
         } else {
@@ -209,11 +221,52 @@ impl IncomingPdu {
     }
 }
 
+/// The members [`check_format`] reads, found in one pass rather than a lookup each.
+#[derive(Default)]
+struct Fields<'a> {
+    event_type: Option<&'a Value>,
+    state_key: Option<&'a Value>,
+    sender: Option<&'a Value>,
+    room_id: Option<&'a Value>,
+    objects: [Option<&'a Value>; 3],
+    references: [Option<&'a Value>; 2],
+    integers: [Option<&'a Value>; 2],
+}
+
+const OBJECTS: [&str; 3] = ["content", "hashes", "signatures"];
+const REFERENCES: [&str; 2] = ["auth_events", "prev_events"];
+const INTEGERS: [&str; 2] = ["depth", "origin_server_ts"];
+
+impl<'a> Fields<'a> {
+    fn of(pdu: &'a JsonObject) -> Self {
+        let mut fields = Fields::default();
+        for (key, value) in pdu {
+            let slot = match key.as_str() {
+                "type" => &mut fields.event_type,
+                "state_key" => &mut fields.state_key,
+                "sender" => &mut fields.sender,
+                "room_id" => &mut fields.room_id,
+                "content" => &mut fields.objects[0],
+                "hashes" => &mut fields.objects[1],
+                "signatures" => &mut fields.objects[2],
+                "auth_events" => &mut fields.references[0],
+                "prev_events" => &mut fields.references[1],
+                "depth" => &mut fields.integers[0],
+                "origin_server_ts" => &mut fields.integers[1],
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        fields
+    }
+}
+
 /// Step 1: the fields every PDU of the version has, with their types and sizes. (What the
 /// authorization rules read, `PduEvent` checks again when it is built.)
 fn check_format(pdu: &JsonObject, version: &RoomVersion) -> Result<(), PduError> {
-    let text = |field: &str, required: bool| -> Result<(), PduError> {
-        match pdu.get(field) {
+    let fields = Fields::of(pdu);
+    let text = |field: &str, value: Option<&Value>, required: bool| -> Result<(), PduError> {
+        match value {
             Some(Value::String(value)) if value.len() <= MAX_FIELD_BYTES => Ok(()),
             Some(Value::String(_)) => Err(PduError::Format(format!(
                 "`{field}` is longer than 255 bytes"
@@ -223,20 +276,20 @@ fn check_format(pdu: &JsonObject, version: &RoomVersion) -> Result<(), PduError>
             None => Ok(()),
         }
     };
-    text("type", true)?;
-    text("state_key", false)?;
-    text("sender", true)?;
-    let v12_create = pdu.get("type").and_then(Value::as_str) == Some("m.room.create")
+    text("type", fields.event_type, true)?;
+    text("state_key", fields.state_key, false)?;
+    text("sender", fields.sender, true)?;
+    let v12_create = fields.event_type.and_then(Value::as_str) == Some("m.room.create")
         && version.room_id_format
             == matrix_event_format::room_version::RoomIdFormat::CreateEventHash;
-    text("room_id", !v12_create)?;
-    for field in ["content", "hashes", "signatures"] {
-        if !pdu.get(field).is_some_and(Value::is_object) {
+    text("room_id", fields.room_id, !v12_create)?;
+    for (field, value) in OBJECTS.iter().zip(fields.objects) {
+        if !value.is_some_and(Value::is_object) {
             return Err(PduError::Format(format!("`{field}` is not an object")));
         }
     }
-    for field in ["auth_events", "prev_events"] {
-        let ids = pdu.get(field).and_then(Value::as_array);
+    for (field, value) in REFERENCES.iter().zip(fields.references) {
+        let ids = value.and_then(Value::as_array);
         let valid = ids.is_some_and(|ids| ids.iter().all(Value::is_string));
         if !valid {
             return Err(PduError::Format(format!(
@@ -244,13 +297,13 @@ fn check_format(pdu: &JsonObject, version: &RoomVersion) -> Result<(), PduError>
             )));
         }
     }
-    for field in ["depth", "origin_server_ts"] {
-        if !pdu.get(field).is_some_and(|v| v.is_i64() || v.is_u64()) {
+    for (field, value) in INTEGERS.iter().zip(fields.integers) {
+        if !value.is_some_and(|v| v.is_i64() || v.is_u64()) {
             return Err(PduError::Format(format!("`{field}` is not an integer")));
         }
     }
-    let sender_ok = pdu
-        .get("sender")
+    let sender_ok = fields
+        .sender
         .and_then(Value::as_str)
         .is_some_and(|sender| matrix_api_core::UserId::parse(sender).is_ok());
     if !sender_ok {

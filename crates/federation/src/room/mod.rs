@@ -14,7 +14,7 @@ use matrix_auth_rules::{
 use matrix_event_format::RoomVersion;
 use matrix_state_res::{ResolveError, StateMap, resolve};
 
-use state::{Provider, StateView};
+use state::{Provider, StateView, event_id_at};
 
 pub use build::BuildError;
 
@@ -157,9 +157,7 @@ impl Room {
 
     /// The event of the current state for `(event_type, state_key)`.
     pub fn current_event(&self, event_type: &str, state_key: &str) -> Option<&PduEvent> {
-        let id = self
-            .current
-            .get(&(event_type.to_owned(), state_key.to_owned()))?;
+        let id = event_id_at(&self.current, event_type, state_key)?;
         self.events.get(id).map(|stored| &stored.event)
     }
 
@@ -258,8 +256,7 @@ impl Room {
         if !missing.is_empty() {
             return Err(RoomError::MissingPrevEvents(missing));
         }
-        let prevs: Vec<&str> = event.prev_event_ids().collect();
-        let state_before = self.resolved(prevs.iter().copied())?;
+        let state_before = self.resolved(event.prev_event_ids())?;
         self.apply(event, state_before)
     }
 
@@ -428,8 +425,7 @@ impl Room {
             },
         );
         if outcome == Outcome::Accepted {
-            let extremities: Vec<String> = self.extremities.iter().cloned().collect();
-            self.current = self.resolved(extremities.iter().map(String::as_str))?;
+            self.current = self.resolved(self.extremities.iter().map(String::as_str))?;
         }
         Ok(outcome)
     }
@@ -442,12 +438,15 @@ impl Room {
         event: &PduEvent,
         state_before: &Arc<StateMap>,
     ) -> Result<Option<Rejection>, RoomError> {
-        let prevs: BTreeSet<&str> = event.prev_event_ids().collect();
-        let follows_extremities = prevs.len() == self.extremities.len()
+        // The prev events, as a set, are the extremities (no set is built: there are few).
+        let follows_extremities = self.extremities.len() <= event.prev_event_ids().count()
+            && event
+                .prev_event_ids()
+                .all(|id| self.extremities.contains(id))
             && self
                 .extremities
                 .iter()
-                .all(|id| prevs.contains(id.as_str()));
+                .all(|id| event.prev_event_ids().any(|prev| prev == id));
         if follows_extremities || self.extremities.is_empty() {
             return Ok(None);
         }
