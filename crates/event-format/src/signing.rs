@@ -127,7 +127,7 @@ pub fn verify_signed_event(
     signed: &SignedBytes,
     content_hash: Option<&[u8; 32]>,
 ) -> Result<Verified, VerifyError> {
-    let servers = required_signing_servers(pdu, version)?;
+    let servers = signing_servers(pdu, version)?;
     let signatures = signatures_of(pdu)?;
     let event_ts = match pdu.get("origin_server_ts") {
         Some(ts) if version.enforce_key_validity => {
@@ -139,7 +139,7 @@ pub fn verify_signed_event(
         _ => None,
     };
     let no_keys = KeySet::new();
-    for server in &servers {
+    for server in servers {
         let server_keys = keys.get(server).unwrap_or(&no_keys);
         verify_signatures(signatures, server, server_keys, signed.as_bytes(), event_ts)?;
     }
@@ -161,6 +161,17 @@ pub fn required_signing_servers(
     pdu: &JsonObject,
     version: &RoomVersion,
 ) -> Result<BTreeSet<String>, VerifyError> {
+    Ok(signing_servers(pdu, version)?
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// [`required_signing_servers`], borrowed from the event: sorted, without duplicates.
+fn signing_servers<'p>(
+    pdu: &'p JsonObject,
+    version: &RoomVersion,
+) -> Result<Vec<&'p str>, VerifyError> {
     let sender = required_str(pdu, "sender")?;
     let sender_server = server_name_of(sender).ok_or(VerifyError::InvalidSender)?;
     let is_member = pdu.get("type").and_then(Value::as_str) == Some("m.room.member");
@@ -168,12 +179,12 @@ pub fn required_signing_servers(
     let membership = content
         .and_then(|c| c.get("membership"))
         .and_then(Value::as_str);
-    let mut servers = BTreeSet::new();
+    let mut servers = Vec::with_capacity(3);
     let third_party_invite = is_member
         && membership == Some("invite")
         && content.is_some_and(|c| c.contains_key("third_party_invite"));
     if !third_party_invite {
-        servers.insert(sender_server.to_owned());
+        servers.push(sender_server);
     }
     if version.event_id_server_signs {
         let event_id = required_str(pdu, "event_id")?;
@@ -181,7 +192,7 @@ pub fn required_signing_servers(
             field: "event_id",
             expected: "an event ID `$opaque_id:server_name`",
         })?;
-        servers.insert(server.to_owned());
+        servers.push(server);
     }
     if version.restricted_join_rule && is_member && membership == Some("join") {
         let authoriser = content
@@ -192,9 +203,11 @@ pub fn required_signing_servers(
                 field: "content",
                 expected: "an object whose `join_authorised_via_users_server` is a user ID",
             })?;
-            servers.insert(server.to_owned());
+            servers.push(server);
         }
     }
+    servers.sort_unstable();
+    servers.dedup();
     Ok(servers)
 }
 

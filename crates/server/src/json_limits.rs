@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use http::StatusCode;
 use matrix_api_core::ErrorCode;
+use smallvec::SmallVec;
 
 use crate::rejection::Rejection;
 
@@ -37,8 +38,8 @@ impl From<JsonLimitError> for Rejection {
 pub(crate) fn check(body: &[u8], max_depth: usize) -> Result<(), JsonLimitError> {
     let mut scan = Scan {
         body,
-        containers: Vec::new(),
-        keys: Vec::new(),
+        containers: SmallVec::new(),
+        keys: SmallVec::new(),
         expect_key: false,
     };
     scan.run(max_depth)
@@ -47,11 +48,14 @@ pub(crate) fn check(body: &[u8], max_depth: usize) -> Result<(), JsonLimitError>
 /// An open array (`None`) or object (`Some(index of its first key in `keys`)`).
 type Container = Option<usize>;
 
+/// Open containers and keys kept inline up to this many (typical bodies never allocate).
+const INLINE: usize = 16;
+
 struct Scan<'b> {
     body: &'b [u8],
-    containers: Vec<Container>,
+    containers: SmallVec<[Container; INLINE]>,
     /// The keys of the open objects, innermost last; escaped keys decoded.
-    keys: Vec<Cow<'b, [u8]>>,
+    keys: SmallVec<[Cow<'b, [u8]>; INLINE]>,
     /// Whether the next string is an object key.
     expect_key: bool,
 }

@@ -29,12 +29,18 @@ impl From<PercentError> for Rejection {
 /// Checks that `text` percent-decodes to UTF-8.
 pub(crate) fn check(text: &str) -> Result<(), PercentError> {
     let bytes = text.as_bytes();
-    if !bytes.contains(&b'%') {
+    let Some(mut index) = memchr::memchr(b'%', bytes) else {
         return Ok(());
-    }
+    };
     let mut utf8 = Utf8Check::default();
-    let mut index = 0;
     while index < bytes.len() {
+        if utf8.needed == 0 {
+            // Between escapes `text` is whole characters (`%` is never inside one).
+            match memchr::memchr(b'%', &bytes[index..]) {
+                Some(offset) => index += offset,
+                None => break,
+            }
+        }
         let byte = if bytes[index] == b'%' {
             let digit = |offset: usize| bytes.get(index + offset).and_then(|b| hex(*b));
             match (digit(1), digit(2)) {

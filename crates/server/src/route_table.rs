@@ -5,7 +5,8 @@
 //! with different names (`{roomId}`, `{roomIdOrAlias}`) share one node, and a final parameter
 //! may be empty, with or without its slash (the spec's optional `{stateKey}`), as
 //! `matrix_api_core::path::match_template` reads templates. A lookup walks one segment per
-//! level without allocating, trying the literal child (binary search) before the parameter.
+//! level without allocating, trying the literal child (binary search, by length first so
+//! that most comparisons need no byte compare) before the parameter.
 
 use http::Method;
 
@@ -17,7 +18,7 @@ pub(crate) struct RouteTable {
 
 #[derive(Debug, Default)]
 struct Node {
-    /// Literal segments, sorted.
+    /// Literal segments, sorted by [`by_length`].
     literals: Vec<(&'static str, Node)>,
     /// A `{parameter}` segment.
     param: Option<Box<Node>>,
@@ -58,7 +59,10 @@ impl RouteTable {
             node = if segment.starts_with('{') && segment.ends_with('}') {
                 node.param.get_or_insert_with(Box::default)
             } else {
-                let index = match node.literals.binary_search_by(|(s, _)| s.cmp(&segment)) {
+                let index = match node
+                    .literals
+                    .binary_search_by(|(s, _)| by_length(s, segment))
+                {
                     Ok(index) => index,
                     Err(index) => {
                         node.literals.insert(index, (segment, Node::default()));
@@ -130,11 +134,14 @@ impl<'t> Search<'_, 't> {
                 .chain(optional_param)
                 .find_map(|candidate| self.end(candidate));
         };
-        let (segment, next) = match rest.split_once('/') {
-            Some((segment, next)) => (segment, Some(next)),
+        let (segment, next) = match memchr::memchr(b'/', rest.as_bytes()) {
+            Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
             None => (rest, None),
         };
-        if let Ok(index) = node.literals.binary_search_by(|(s, _)| (*s).cmp(segment)) {
+        if let Ok(index) = node
+            .literals
+            .binary_search_by(|(s, _)| by_length(s, segment))
+        {
             if let Some(endpoint) = self.walk(&node.literals[index].1, next) {
                 return Some(endpoint);
             }
@@ -153,6 +160,11 @@ impl<'t> Search<'_, 't> {
             .find(|(method, _)| method == self.method)
             .map(|(_, endpoint)| *endpoint)
     }
+}
+
+/// The order of literal segments: shorter first, then by bytes.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]

@@ -105,7 +105,8 @@ pub struct Room {
     room_id: String,
     events: HashMap<String, StoredEvent>,
     extremities: BTreeSet<String>,
-    /// Prev events of accepted events: an event referenced so is never an extremity.
+    /// Prev events of accepted events that were not in the history then (only those can still
+    /// be received): an event referenced so is never an extremity.
     referenced: HashSet<String>,
     current: Arc<StateMap>,
 }
@@ -409,7 +410,9 @@ impl Room {
         if outcome == Outcome::Accepted {
             for prev in event.prev_event_ids() {
                 self.extremities.remove(prev);
-                self.referenced.insert(prev.to_owned());
+                if !self.is_known_in_history(prev) {
+                    self.referenced.insert(prev.to_owned());
+                }
             }
             if !self.referenced.contains(&id) {
                 self.extremities.insert(id.clone());
