@@ -2,10 +2,9 @@
 //!
 //! Each generated API crate (behind its `server` feature) has a trait with one async method
 //! per operation, every method answering `404 M_UNRECOGNIZED` until implemented, and an
-//! `add_routes` function that registers the operations on any
-//! [`EndpointRegistry`](matrix_api_core::EndpointRegistry), such as [`Routes`]. The
-//! generated crates do not depend on this one, so they build side by side with axum. This
-//! crate does the rest of serving them:
+//! `add_routes` function that registers the operations on any [`EndpointRegistry`], such as
+//! [`Routes`]. The generated crates do not depend on this one, so they build side by side
+//! with axum. This crate does the rest of serving them:
 //!
 //! - routing: every path an operation has had goes to its method; unknown paths get
 //!   `404 M_UNRECOGNIZED`, known paths with another method `405 M_UNRECOGNIZED`;
