@@ -38,13 +38,41 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Stores a member's value; a member given twice is an error.
-pub fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+/// Reads a member's value into its slot; a member given twice is an error.
+pub fn read<'de, T: Deserialize<'de>, A: de::MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
     if slot.is_some() {
-        return Err(E::duplicate_field(name));
+        return Err(de::Error::duplicate_field(name));
     }
-    *slot = Some(value);
+    *slot = Some(map.next_value()?);
     Ok(())
+}
+
+/// Skips a member the struct does not know.
+pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(drop)
+}
+
+/// Keeps a member the struct does not name.
+pub fn read_extra<'de, V: Deserialize<'de>, A: de::MapAccess<'de>>(
+    map: &mut A,
+    extra: &mut impl Extend<(String, V)>,
+    key: &str,
+) -> Result<(), A::Error> {
+    let value = map.next_value()?;
+    extra.extend(std::iter::once((key.to_owned(), value)));
+    Ok(())
+}
+
+/// The value of a required member, or the error that names it.
+pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    match slot {
+        Some(value) => Ok(value),
+        None => Err(E::missing_field(name)),
+    }
 }
 
 #[cfg(test)]
@@ -59,10 +87,35 @@ mod tests {
         assert_eq!(key.as_str(), "escaped");
     }
 
+    crate::json_object! {
+        struct Pair {
+            #[json("a", required)]
+            pub a: i64,
+            #[json("b", optional)]
+            pub b: Option<i64>,
+        }
+    }
+
     #[test]
     fn duplicates_are_errors() {
-        let mut slot = None;
-        set::<_, serde_json::Error>(&mut slot, "a", 1).unwrap();
-        assert!(set::<_, serde_json::Error>(&mut slot, "a", 2).is_err());
+        let error = serde_json::from_str::<Pair>(r#"{"a": 1, "a": 2}"#)
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().starts_with("duplicate field `a`"),
+            "{error}"
+        );
+        let error = serde_json::from_str::<Pair>(r#"{"b": 1, "a": 2, "b": null}"#)
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().starts_with("duplicate field `b`"),
+            "{error}"
+        );
+        let error = serde_json::from_str::<Pair>(r#"{"b": 1}"#).err().unwrap();
+        assert!(
+            error.to_string().starts_with("missing field `a`"),
+            "{error}"
+        );
     }
 }

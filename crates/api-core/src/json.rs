@@ -33,6 +33,13 @@ use crate::JsonObject;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Millis(pub Duration);
 
+impl Millis {
+    /// The duration of an optional value.
+    pub fn inner(millis: Option<Millis>) -> Option<Duration> {
+        millis.map(|m| m.0)
+    }
+}
+
 impl Serialize for Millis {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let millis = u64::try_from(self.0.as_millis()).unwrap_or(u64::MAX);
@@ -58,6 +65,77 @@ impl<'de> Deserialize<'de> for Millis {
     }
 }
 
+/// Writes the members of a [`json_object!`] struct, keeping the first error so that the
+/// generated code needs no `?` per member.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct MapWriter<M: serde::ser::SerializeMap> {
+    map: M,
+    error: Option<M::Error>,
+}
+
+impl<M: serde::ser::SerializeMap> MapWriter<M> {
+    /// Starts writing into `map`.
+    pub fn new(map: M) -> Self {
+        MapWriter { map, error: None }
+    }
+
+    /// Writes a member.
+    pub fn entry<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) {
+        if self.error.is_none() {
+            if let Err(error) = self.map.serialize_entry(key, value) {
+                self.error = Some(error);
+            }
+        }
+    }
+
+    /// Writes a member when it has a value.
+    pub fn optional<V: Serialize>(&mut self, key: &'static str, value: &Option<V>) {
+        if let Some(value) = value {
+            self.entry(key, value);
+        }
+    }
+
+    /// Writes a duration in milliseconds when it has a value.
+    pub fn optional_millis(&mut self, key: &'static str, value: Option<Duration>) {
+        if let Some(value) = value {
+            self.entry(key, &Millis(value));
+        }
+    }
+
+    /// Writes the members a struct keeps beyond its own.
+    pub fn extra<'a, V: Serialize + 'a>(
+        &mut self,
+        extra: impl IntoIterator<Item = (&'a String, &'a V)>,
+    ) {
+        for (key, value) in extra {
+            if self.error.is_some() {
+                return;
+            }
+            if let Err(error) = self.map.serialize_entry(key, value) {
+                self.error = Some(error);
+            }
+        }
+    }
+
+    /// Writes the members of a flattened tagged enum.
+    pub fn members<T: Members>(&mut self, members: &T) {
+        if self.error.is_none() {
+            if let Err(error) = members.write_members(&mut self.map) {
+                self.error = Some(error);
+            }
+        }
+    }
+
+    /// Ends the object, or gives the first error.
+    pub fn end(self) -> Result<M::Ok, M::Error> {
+        match self.error {
+            Some(error) => Err(error),
+            None => self.map.end(),
+        }
+    }
+}
+
 /// A tagged enum whose members sit beside other members of one JSON object (the login
 /// request's `type` with `password` or `token`, beside `device_id`).
 pub trait Members: Sized {
@@ -72,46 +150,56 @@ pub trait Members: Sized {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_write {
-    (required; $map:ident, $json:literal, $value:expr) => {
-        $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$value)?;
+    (required; $w:ident, $json:literal, $value:expr) => {
+        $w.entry($json, &$value)
     };
-    (required_nullable; $map:ident, $json:literal, $value:expr) => {
-        $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$value)?;
+    (required_nullable; $w:ident, $json:literal, $value:expr) => {
+        $w.entry($json, &$value)
     };
-    (optional; $map:ident, $json:literal, $value:expr) => {
-        if let ::std::option::Option::Some(value) = &$value {
-            $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, value)?;
-        }
+    (optional; $w:ident, $json:literal, $value:expr) => {
+        $w.optional($json, &$value)
     };
-    (optional_nullable; $map:ident, $json:literal, $value:expr) => {
-        $crate::__json_write!(optional; $map, $json, $value)
+    (optional_nullable; $w:ident, $json:literal, $value:expr) => {
+        $w.optional($json, &$value)
     };
-    (optional_value; $map:ident, $json:literal, $value:expr) => {
-        $crate::__json_write!(optional; $map, $json, $value)
+    (optional_value; $w:ident, $json:literal, $value:expr) => {
+        $w.optional($json, &$value)
     };
-    (default($default:expr); $map:ident, $json:literal, $value:expr) => {
+    (default($default:expr); $w:ident, $json:literal, $value:expr) => {
         if $value != $default {
-            $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$value)?;
+            $w.entry($json, &$value)
         }
     };
-    (default_empty; $map:ident, $json:literal, $value:expr) => {
+    (default_empty; $w:ident, $json:literal, $value:expr) => {
         if !$value.is_empty() {
-            $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$value)?;
+            $w.entry($json, &$value)
         }
     };
-    (millis; $map:ident, $json:literal, $value:expr) => {
-        $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$crate::json::Millis($value))?;
+    (millis; $w:ident, $json:literal, $value:expr) => {
+        $w.entry($json, &$crate::json::Millis($value))
     };
-    (optional_millis; $map:ident, $json:literal, $value:expr) => {
-        if let ::std::option::Option::Some(value) = $value {
-            $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$crate::json::Millis(value))?;
-        }
+    (optional_millis; $w:ident, $json:literal, $value:expr) => {
+        $w.optional_millis($json, $value)
     };
-    (default_millis($default:expr); $map:ident, $json:literal, $value:expr) => {
+    (default_millis($default:expr); $w:ident, $json:literal, $value:expr) => {
         if $value != $default {
-            $crate::serde::ser::SerializeMap::serialize_entry(&mut $map, $json, &$crate::json::Millis($value))?;
+            $w.entry($json, &$crate::json::Millis($value))
         }
     };
+}
+
+/// The type of the slot a [`json_object!`] field is read into.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __json_slot {
+    (optional_nullable; $fty:ty) => { $fty };
+    (optional_value; $fty:ty) => { $fty };
+    (default($default:expr); $fty:ty) => { ::std::option::Option<::std::option::Option<$fty>> };
+    (default_empty; $fty:ty) => { ::std::option::Option<::std::option::Option<$fty>> };
+    (millis; $fty:ty) => { ::std::option::Option<$crate::json::Millis> };
+    (optional_millis; $fty:ty) => { ::std::option::Option<::std::option::Option<$crate::json::Millis>> };
+    (default_millis($default:expr); $fty:ty) => { ::std::option::Option<::std::option::Option<$crate::json::Millis>> };
+    ($mode:ident; $fty:ty) => { ::std::option::Option<$fty> };
 }
 
 /// Reads one member of a [`json_object!`] struct into its slot.
@@ -119,16 +207,16 @@ macro_rules! __json_write {
 #[macro_export]
 macro_rules! __json_read {
     (millis; $map:ident, $slot:ident, $json:literal) => {
-        $crate::de::set(&mut $slot, $json, $crate::serde::de::MapAccess::next_value::<$crate::json::Millis>(&mut $map)?)?
+        $crate::de::read(&mut $map, &mut $slot, $json)
     };
     (optional_millis; $map:ident, $slot:ident, $json:literal) => {
-        $crate::de::set(&mut $slot, $json, $crate::serde::de::MapAccess::next_value::<::std::option::Option<$crate::json::Millis>>(&mut $map)?)?
+        $crate::de::read(&mut $map, &mut $slot, $json)
     };
     (default_millis($default:expr); $map:ident, $slot:ident, $json:literal) => {
         $crate::__json_read!(optional_millis; $map, $slot, $json)
     };
     ($mode:ident $(($default:expr))?; $map:ident, $slot:ident, $json:literal) => {
-        $crate::de::set(&mut $slot, $json, $crate::serde::de::MapAccess::next_value(&mut $map)?)?
+        $crate::de::read(&mut $map, &mut $slot, $json)
     };
 }
 
@@ -137,7 +225,7 @@ macro_rules! __json_read {
 #[macro_export]
 macro_rules! __json_finish {
     (required; $slot:ident, $json:literal, $err:ty) => {
-        $slot.ok_or_else(|| <$err as $crate::serde::de::Error>::missing_field($json))?
+        $crate::de::required::<_, $err>($slot, $json)?
     };
     (required_nullable; $slot:ident, $json:literal, $err:ty) => {
         $crate::__json_finish!(required; $slot, $json, $err)
@@ -152,7 +240,10 @@ macro_rules! __json_finish {
         $slot
     };
     (default($default:expr); $slot:ident, $json:literal, $err:ty) => {
-        $slot.flatten().unwrap_or_else(|| $default)
+        match $slot.flatten() {
+            ::std::option::Option::Some(value) => value,
+            ::std::option::Option::None => $default,
+        }
     };
     (default_empty; $slot:ident, $json:literal, $err:ty) => {
         $slot.flatten().unwrap_or_default()
@@ -161,10 +252,13 @@ macro_rules! __json_finish {
         $crate::__json_finish!(required; $slot, $json, $err).0
     };
     (optional_millis; $slot:ident, $json:literal, $err:ty) => {
-        $slot.flatten().map(|m: $crate::json::Millis| m.0)
+        $crate::json::Millis::inner($slot.flatten())
     };
     (default_millis($default:expr); $slot:ident, $json:literal, $err:ty) => {
-        $slot.flatten().map_or_else(|| $default, |m: $crate::json::Millis| m.0)
+        match $slot.flatten() {
+            ::std::option::Option::Some(value) => value.0,
+            ::std::option::Option::None => $default,
+        }
     };
 }
 
@@ -195,15 +289,11 @@ macro_rules! json_object {
         impl $crate::serde::Serialize for $name {
             fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #[allow(unused_mut)]
-                let mut map = serializer.serialize_map(::std::option::Option::None)?;
-                $($crate::__json_write!($mode $(($default))?; map, $json, self.$field);)*
-                $(
-                    for (key, value) in &self.$extra {
-                        $crate::serde::ser::SerializeMap::serialize_entry(&mut map, key, value)?;
-                    }
-                )?
-                $($crate::json::Members::write_members(&self.$flat, &mut map)?;)?
-                $crate::serde::ser::SerializeMap::end(map)
+                let mut w = $crate::json::MapWriter::new(serializer.serialize_map(::std::option::Option::None)?);
+                $($crate::__json_write!($mode $(($default))?; w, $json, self.$field);)*
+                $(w.extra(&self.$extra);)?
+                $(w.members(&self.$flat);)?
+                w.end()
             }
         }
 
@@ -217,7 +307,7 @@ macro_rules! json_object {
                         f.write_str(concat!("a JSON object (", stringify!($name), ")"))
                     }
                     fn visit_map<A: $crate::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
-                        $(let mut $field = ::std::option::Option::None;)*
+                        $(let mut $field: $crate::__json_slot!($mode $(($default))?; $fty) = ::std::option::Option::None;)*
                         $(let mut $extra: $xty = ::std::default::Default::default();)?
                         $(let mut $flat = $crate::JsonObject::new();)?
                         while let ::std::option::Option::Some(key) =
@@ -226,10 +316,8 @@ macro_rules! json_object {
                             match key.as_str() {
                                 $($json => $crate::__json_read!($mode $(($default))?; map, $field, $json),)*
                                 #[allow(unused_variables)]
-                                other => {
-                                    $crate::json_object!(@rest map, other $(, $extra)? $(, $flat)?);
-                                }
-                            }
+                                other => $crate::json_object!(@rest map, other $(, $extra)? $(, $flat)?),
+                            }?
                         }
                         ::std::result::Result::Ok($name {
                             $($field: $crate::__json_finish!($mode $(($default))?; $field, $json, A::Error),)*
@@ -244,10 +332,10 @@ macro_rules! json_object {
         }
     };
     (@rest $map:ident, $key:ident) => {
-        $crate::serde::de::MapAccess::next_value::<$crate::serde::de::IgnoredAny>(&mut $map)?;
+        $crate::de::skip(&mut $map)
     };
     (@rest $map:ident, $key:ident, $into:ident) => {
-        $into.insert(::std::borrow::ToOwned::to_owned($key), $crate::serde::de::MapAccess::next_value(&mut $map)?);
+        $crate::de::read_extra(&mut $map, &mut $into, $key)
     };
 }
 

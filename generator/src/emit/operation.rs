@@ -14,7 +14,7 @@ use crate::items::{
 use super::scope::{Here, Scope};
 use super::types::{
     constructor_named, debug_impl, default_expr, default_impl, deprecated_attr, derives,
-    derives_default, doc_attrs, doc_line, is_parameter, json_object,
+    derives_default, doc_attrs, doc_line, is_parameter, json_object, public_struct,
 };
 
 /// The items of operation `index`'s module (without its `use` lines and local types, which
@@ -244,14 +244,24 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
     } else {
         format_ident!("new")
     };
-    let definition = plain_struct(
-        scope,
-        &name,
-        doc_line("The request."),
-        &fields,
-        body_struct,
-        &new,
-    );
+    let whole = req.whole_body();
+    let (definition, wire) = match whole {
+        Some(body) => (
+            public_struct(scope, &name, doc_line("The request."), body),
+            TokenStream::new(),
+        ),
+        None => (
+            plain_struct(
+                scope,
+                &name,
+                doc_line("The request."),
+                &fields,
+                body_struct,
+                &new,
+            ),
+            wire,
+        ),
+    };
     let typed_new = content_constructor(scope, op, &fields);
 
     // Client side: build the HTTP request.
@@ -287,6 +297,10 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
     };
     let body_out = match &req.body {
         BodyItem::None => quote! { Vec::new() },
+        BodyItem::Fields(_) if whole.is_some() => quote! {{
+            #json_header
+            serde_json::to_vec(&self)?
+        }},
         BodyItem::Fields(body) => {
             let moves = moves(body, quote! { self });
             quote! {{
@@ -364,6 +378,7 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
         .collect();
     let (body_read, body_fields_in) = match &req.body {
         BodyItem::None => (quote! {}, quote! {}),
+        BodyItem::Fields(_) if whole.is_some() => (quote! {}, quote! {}),
         BodyItem::Fields(body) => {
             let moves = moves(body, quote! { body });
             let binding = if moves.is_empty() {
@@ -411,6 +426,10 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
     } else {
         quote! {}
     };
+    let request_value = match whole {
+        Some(_) => quote! { matrix_api_core::exchange::request_json(request.body().as_ref()) },
+        None => quote! { Ok(Request { #(#param_reads)* #body_fields_in }) },
+    };
     let outgoing = scope.core("OutgoingRequest");
     let incoming = scope.core("IncomingRequest");
     let metadata = scope.core("Metadata");
@@ -455,7 +474,7 @@ fn request(scope: &mut Scope<'_>, op: &OperationItem) -> TokenStream {
                 #path_binding matrix_api_core::exchange::check_request(&METADATA, request.method(), request.uri().path())?;
                 #query_binding
                 #body_read
-                Ok(Request { #(#param_reads)* #body_fields_in })
+                #request_value
             }
         }
     }
@@ -628,6 +647,22 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
     let json_header = quote! {
         builder = builder.header(matrix_api_core::http::header::CONTENT_TYPE, "application/json");
     };
+    let status = status_value(&response.status);
+    if let Some(body) = response.whole_body() {
+        let doc = match doc_attrs(&site, response.doc.as_deref()) {
+            doc if doc.is_empty() => doc_line("The response."),
+            doc => doc,
+        };
+        return Success {
+            definition: public_struct(scope, &name, doc, body),
+            read: quote! { matrix_api_core::exchange::response_json(response.body().as_ref())? },
+            write: quote! {{
+                let mut builder = matrix_api_core::http::Response::builder().status(#status);
+                #json_header
+                Ok(builder.body(B::from(serde_json::to_vec(&self)?))?)
+            }},
+        };
+    }
     let mut body_struct = None;
     let mut wire = TokenStream::new();
     let (body_prelude, body_read, body_write) = match &response.body {
@@ -704,7 +739,6 @@ fn success(scope: &mut Scope<'_>, response: &ResponseItem) -> Success {
         body_struct,
         &format_ident!("new"),
     );
-    let status = status_value(&response.status);
     let builder_decl = if writes.is_empty() && matches!(response.body, BodyItem::None) {
         quote! { let builder }
     } else {

@@ -18,10 +18,14 @@ pub fn registry_items(scope: &mut Scope<'_>) -> TokenStream {
         let id = &op.operation_id;
         let path = items.operation_path(index);
         let mut places: Vec<(String, TokenStream)> = Vec::new();
+        let wire = |name: &str, whole: bool| match whole {
+            true => ident_path(&format!("crate::{path}::{name}")),
+            false => ident_path(&format!("crate::{path}::{name}Body")),
+        };
         match &op.request.body {
             BodyItem::Fields(_) => places.push((
                 "request".into(),
-                ident_path(&format!("crate::{path}::RequestBody")),
+                wire("Request", op.request.whole_body().is_some()),
             )),
             BodyItem::Json { field } => places.push(("request".into(), scope.ty(&field.ty))),
             BodyItem::None | BodyItem::Bytes { .. } => {}
@@ -29,10 +33,9 @@ pub fn registry_items(scope: &mut Scope<'_>) -> TokenStream {
         for response in &op.responses {
             let place = response.status.to_string();
             match &response.body {
-                BodyItem::Fields(_) => places.push((
-                    place,
-                    ident_path(&format!("crate::{path}::{}Body", response.name)),
-                )),
+                BodyItem::Fields(_) => {
+                    places.push((place, wire(&response.name, response.whole_body().is_some())))
+                }
                 BodyItem::Json { field } => places.push((place, scope.ty(&field.ty))),
                 BodyItem::None | BodyItem::Bytes { .. } => {}
             }

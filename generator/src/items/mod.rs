@@ -470,6 +470,17 @@ pub struct RequestItem {
     pub content_type_param: Option<usize>,
 }
 
+impl RequestItem {
+    /// The body's members when they are the whole request (no parameters): the `Request`
+    /// struct is then the JSON object itself, with no separate wire struct.
+    pub fn whole_body(&self) -> Option<&Struct> {
+        match &self.body {
+            BodyItem::Fields(body) if self.params.is_empty() => Some(body),
+            _ => None,
+        }
+    }
+}
+
 /// A path, query or header parameter.
 #[derive(Debug, Clone)]
 pub struct Param {
@@ -530,6 +541,17 @@ pub struct ResponseItem {
     pub headers: Vec<HeaderItem>,
     /// The body.
     pub body: BodyItem,
+}
+
+impl ResponseItem {
+    /// The body's members when they are the whole response (no headers): the response
+    /// struct is then the JSON object itself, with no separate wire struct.
+    pub fn whole_body(&self) -> Option<&Struct> {
+        match &self.body {
+            BodyItem::Fields(body) if self.headers.is_empty() => Some(body),
+            _ => None,
+        }
+    }
 }
 
 /// A response header as a field.
