@@ -201,20 +201,21 @@ impl PduEvent {
         version: &'static RoomVersion,
         event_id: String,
     ) -> Result<Self, PduError> {
-        let event_type = string(&pdu, "type")?;
-        let sender = string(&pdu, "sender")?;
-        let content = match pdu.get("content") {
+        let members = Members::of(&pdu);
+        let event_type = string(members.event_type, "type")?;
+        let sender = string(members.sender, "sender")?;
+        let content = match members.content {
             Some(Value::Object(content)) => content,
             Some(_) => return Err(invalid("content", "an object")),
             None => return Err(PduError::MissingField("content")),
         };
-        let state_key = match pdu.get("state_key") {
+        let state_key = match members.state_key {
             None => None,
             Some(Value::String(key)) => Some(key.as_str()),
             Some(_) => return Err(invalid("state_key", "a string")),
         };
         let is_create = event_type == "m.room.create" && state_key == Some("");
-        let room_id = match (pdu.get("room_id"), version.room_id_format) {
+        let room_id = match (members.room_id, version.room_id_format) {
             (Some(_), RoomIdFormat::CreateEventHash) if is_create => {
                 return Err(PduError::CreateWithRoomId);
             }
@@ -223,19 +224,19 @@ impl PduEvent {
             (Some(_), _) => return Err(invalid("room_id", "a string")),
             (None, _) => return Err(PduError::MissingField("room_id")),
         };
-        let prev_events = references(&pdu, "prev_events")?;
-        let auth_events = references(&pdu, "auth_events")?;
+        let prev_events = references(members.prev_events, "prev_events")?;
+        let auth_events = references(members.auth_events, "auth_events")?;
         for (field, ids) in [("prev_events", &prev_events), ("auth_events", &auth_events)] {
             if ids.iter().any(|id| id.len() > length::MAX) {
                 return Err(invalid(field, "event IDs of at most 1,112,063 bytes"));
             }
         }
-        let origin_server_ts = integer(&pdu, "origin_server_ts")?;
-        let depth = integer(&pdu, "depth")?;
+        let origin_server_ts = integer(members.origin_server_ts, "origin_server_ts")?;
+        let depth = integer(members.depth, "depth")?;
         let redacts_field = if version.redacts_in_content {
             content.get("redacts")
         } else {
-            pdu.get("redacts")
+            members.redacts
         };
         let redacts = redacts_field.and_then(Value::as_str);
         let power_levels = (event_type == POWER_LEVELS && state_key == Some(""))
@@ -368,16 +369,54 @@ fn invalid(field: &'static str, expected: &'static str) -> PduError {
     PduError::InvalidField { field, expected }
 }
 
-fn string<'a>(pdu: &'a JsonObject, field: &'static str) -> Result<&'a str, PduError> {
-    match pdu.get(field) {
+/// The members [`PduEvent::with_event_id`] reads, found in one pass rather than a lookup each.
+#[derive(Default)]
+struct Members<'a> {
+    event_type: Option<&'a Value>,
+    sender: Option<&'a Value>,
+    content: Option<&'a Value>,
+    state_key: Option<&'a Value>,
+    room_id: Option<&'a Value>,
+    prev_events: Option<&'a Value>,
+    auth_events: Option<&'a Value>,
+    origin_server_ts: Option<&'a Value>,
+    depth: Option<&'a Value>,
+    redacts: Option<&'a Value>,
+}
+
+impl<'a> Members<'a> {
+    fn of(pdu: &'a JsonObject) -> Self {
+        let mut members = Members::default();
+        for (key, value) in pdu {
+            let slot = match key.as_str() {
+                "type" => &mut members.event_type,
+                "sender" => &mut members.sender,
+                "content" => &mut members.content,
+                "state_key" => &mut members.state_key,
+                "room_id" => &mut members.room_id,
+                "prev_events" => &mut members.prev_events,
+                "auth_events" => &mut members.auth_events,
+                "origin_server_ts" => &mut members.origin_server_ts,
+                "depth" => &mut members.depth,
+                "redacts" => &mut members.redacts,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        members
+    }
+}
+
+fn string<'a>(value: Option<&'a Value>, field: &'static str) -> Result<&'a str, PduError> {
+    match value {
         Some(Value::String(value)) => Ok(value),
         Some(_) => Err(invalid(field, "a string")),
         None => Err(PduError::MissingField(field)),
     }
 }
 
-fn integer(pdu: &JsonObject, field: &'static str) -> Result<i64, PduError> {
-    match pdu.get(field) {
+fn integer(value: Option<&Value>, field: &'static str) -> Result<i64, PduError> {
+    match value {
         Some(value) => value.as_i64().ok_or(invalid(field, "a 64-bit integer")),
         None => Err(PduError::MissingField(field)),
     }
@@ -385,9 +424,9 @@ fn integer(pdu: &JsonObject, field: &'static str) -> Result<i64, PduError> {
 
 /// `prev_events` / `auth_events`: event IDs, or `[event_id, {hashes}]` pairs (room versions 1
 /// and 2).
-fn references<'p>(pdu: &'p JsonObject, field: &'static str) -> Result<Vec<&'p str>, PduError> {
-    let Some(Value::Array(items)) = pdu.get(field) else {
-        return match pdu.get(field) {
+fn references<'p>(value: Option<&'p Value>, field: &'static str) -> Result<Vec<&'p str>, PduError> {
+    let Some(Value::Array(items)) = value else {
+        return match value {
             None => Err(PduError::MissingField(field)),
             Some(_) => Err(invalid(field, "an array")),
         };

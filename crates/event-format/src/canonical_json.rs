@@ -83,6 +83,7 @@ pub(crate) fn object_without(
 pub(crate) struct Writer<'o> {
     out: &'o mut Vec<u8>,
     rules: CanonicalJsonRules,
+    wrote_float: bool,
 }
 
 /// Tracks whether a comma is needed before the next member of an object being written.
@@ -93,7 +94,21 @@ pub(crate) struct ObjectFields {
 
 impl<'o> Writer<'o> {
     pub(crate) fn new(out: &'o mut Vec<u8>, rules: CanonicalJsonRules) -> Self {
-        Writer { out, rules }
+        Writer {
+            out,
+            rules,
+            wrote_float: false,
+        }
+    }
+
+    /// The buffer written to.
+    pub(crate) fn out(&mut self) -> &mut Vec<u8> {
+        self.out
+    }
+
+    /// Whether a number not held as an integer was written: strict rules refuse it.
+    pub(crate) fn wrote_float(&self) -> bool {
+        self.wrote_float
     }
 
     pub(crate) fn begin_object(&mut self) -> ObjectFields {
@@ -170,6 +185,7 @@ impl<'o> Writer<'o> {
             return Ok(());
         }
         // Written with a fraction or an exponent, as `-0`, or beyond 64-bit integers.
+        self.wrote_float = true;
         let float = number.as_f64().unwrap_or(f64::NAN);
         let integral = float.is_finite() && float.fract() == 0.0;
         let in_range = float.abs() <= MAX_SAFE_INTEGER as f64;
@@ -260,7 +276,7 @@ fn first_escape_candidate(bytes: &[u8], from: usize) -> usize {
     index
 }
 
-fn check_depth(depth: usize) -> Result<(), CanonicalJsonError> {
+pub(crate) fn check_depth(depth: usize) -> Result<(), CanonicalJsonError> {
     if depth >= MAX_DEPTH {
         return Err(CanonicalJsonError::TooDeep);
     }

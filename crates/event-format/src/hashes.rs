@@ -7,7 +7,7 @@ use crate::base64;
 use crate::canonical_json;
 use crate::event::EventError;
 use crate::json::JsonObject;
-use crate::redaction::{encode_signed_and_hashed, write_redacted};
+use crate::redaction::{EncodedPdu, encode_signed_and_hashed, write_redacted};
 use crate::room_version::RoomVersion;
 
 /// Typical PDUs encode to under 2 KiB; one allocation of this size usually suffices.
@@ -61,9 +61,13 @@ pub fn signed_bytes_and_content_hash(
     pdu: &JsonObject,
     version: &RoomVersion,
 ) -> Result<(SignedBytes, Option<[u8; 32]>), EventError> {
-    let (signed, hashed) = encode_signed_and_hashed(pdu, version)?;
+    Ok(hash_encoded(encode_signed_and_hashed(pdu, version)?))
+}
+
+/// The signed bytes and the content hash of an event's encodings.
+pub(crate) fn hash_encoded((signed, hashed): EncodedPdu) -> (SignedBytes, Option<[u8; 32]>) {
     let content_hash = hashed.map(|bytes| Sha256::digest(&bytes).into());
-    Ok((SignedBytes(signed), content_hash))
+    (SignedBytes(signed), content_hash)
 }
 
 /// Computes the content hash and stores it as `hashes.sha256` (other hashes are kept).

@@ -32,8 +32,18 @@ pub enum ParseError {
 
 /// Parses one JSON value, rejecting duplicate keys and nesting deeper than [`MAX_DEPTH`].
 pub fn from_slice(bytes: &[u8]) -> Result<Value, ParseError> {
+    // Text found to be UTF-8 in one pass is read without checking each string again; other
+    // input goes to the byte reader, which says where it fails.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(serde_json::Deserializer::from_str(text)),
+        Err(_) => parse(serde_json::Deserializer::from_slice(bytes)),
+    }
+}
+
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<Value, ParseError> {
     let failure = Cell::new(None);
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let result = StrictValue {
         depth: 0,
         failure: &failure,
@@ -159,6 +169,9 @@ mod tests {
         assert_eq!(value["a"][1], -2);
         assert_eq!(value["a"][2], 3.5);
         assert_eq!(value["b"], serde_json::json!({}));
+        // Escapes, surrogate pairs and raw UTF-8, read from text checked as UTF-8.
+        let value = from_slice(r#"{"a":"\ud83d\ude00\n\u00e9é"}"#.as_bytes()).unwrap();
+        assert_eq!(value["a"], "😀\néé");
     }
 
     #[test]

@@ -51,4 +51,7 @@ pub use signing::{
     KeySet, PublicKeyMap, Verified, VerifyError, event_signature, required_signing_servers,
     sign_event, sign_json, verify_event, verify_json, verify_signed_event,
 };
-pub use x_matrix::{Request, XMatrix, XMatrixError, sign_request, verify_request};
+pub use x_matrix::{
+    PduEncoding, Request, XMatrix, XMatrixError, sign_request, verify_request,
+    verify_request_with_pdus,
+};

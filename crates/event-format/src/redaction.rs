@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::canonical_json::{self, ObjectFields, Writer};
+use crate::canonical_json::{self, CanonicalJsonError, CanonicalJsonRules, ObjectFields, Writer};
 use crate::event::{EventError, required_object, required_str};
 use crate::json::JsonObject;
 pub use crate::room_version::RedactionRules;
@@ -124,6 +124,9 @@ pub(crate) fn write_redacted(
     Ok(())
 }
 
+/// The signed bytes and, if it can be encoded, the content hash's input.
+pub(crate) type EncodedPdu = (Vec<u8>, Option<Vec<u8>>);
+
 /// Top-level members an event's signatures never cover.
 const NOT_SIGNED: [&str; 2] = ["signatures", "unsigned"];
 /// Top-level members the content hash leaves out.
@@ -136,7 +139,7 @@ const NOT_HASHED: [&str; 3] = ["unsigned", "signatures", "hashes"];
 pub(crate) fn encode_signed_and_hashed(
     pdu: &JsonObject,
     version: &RoomVersion,
-) -> Result<(Vec<u8>, Option<Vec<u8>>), EventError> {
+) -> Result<EncodedPdu, EventError> {
     let rules = &version.redaction;
     let (event_type, content) = type_and_content(pdu)?;
     let mut signed = Vec::with_capacity(1024);
@@ -188,6 +191,71 @@ pub(crate) fn encode_signed_and_hashed(
         }
     }
     Ok((signed, hashed))
+}
+
+/// Writes the canonical JSON of `pdu` under the standard rules to `full` (its members at
+/// nesting `depth`, as inside a request that carries it) and returns what
+/// [`encode_signed_and_hashed`] gives, copied from that encoding where the version's rules
+/// encode alike (standard, or strict without floats) and encoded anew otherwise. Fails only if
+/// the standard encoding fails; the inner result is the version's encodings.
+pub(crate) fn encode_whole_signed_and_hashed(
+    full: &mut Vec<u8>,
+    pdu: &JsonObject,
+    depth: usize,
+    version: &RoomVersion,
+) -> Result<Result<EncodedPdu, EventError>, CanonicalJsonError> {
+    canonical_json::check_depth(depth - 1)?;
+    let rules = &version.redaction;
+    let parts = type_and_content(pdu);
+    let mut shared = parts.is_ok() && version.canonical_json != CanonicalJsonRules::Lenient;
+    let mut signed = Vec::with_capacity(1024);
+    let mut hashed = Vec::with_capacity(2048);
+    let (mut signed_members, mut hashed_members) = (0, 0);
+    full.push(b'{');
+    for (index, (key, value)) in canonical_json::sorted_entries(pdu).enumerate() {
+        if index > 0 {
+            full.push(b',');
+        }
+        let start = full.len();
+        let mut writer = Writer::new(full, CanonicalJsonRules::Standard);
+        writer.name(key);
+        writer.value(value, depth)?;
+        shared &= !writer.wrote_float();
+        let Ok((event_type, content)) = parts else {
+            continue;
+        };
+        if !shared {
+            continue;
+        }
+        let member = &full[start..];
+        if !NOT_HASHED.contains(&key.as_str()) {
+            hashed.push(if hashed_members == 0 { b'{' } else { b',' });
+            hashed_members += 1;
+            hashed.extend_from_slice(member);
+        }
+        if NOT_SIGNED.contains(&key.as_str()) || !keeps_top_level_key(rules, event_type, key) {
+            continue;
+        }
+        signed.push(if signed_members == 0 { b'{' } else { b',' });
+        signed_members += 1;
+        if key == "content" {
+            let mut writer = Writer::new(&mut signed, version.canonical_json);
+            writer.name(key);
+            if let Err(error) = write_redacted_content(&mut writer, rules, event_type, content) {
+                return Ok(Err(error));
+            }
+        } else {
+            signed.extend_from_slice(member);
+        }
+    }
+    full.push(b'}');
+    if !shared {
+        return Ok(encode_signed_and_hashed(pdu, version));
+    }
+    for (out, members) in [(&mut signed, signed_members), (&mut hashed, hashed_members)] {
+        out.extend_from_slice(if members == 0 { b"{}" } else { b"}" });
+    }
+    Ok(Ok((signed, Some(hashed))))
 }
 
 fn write_redacted_content(

@@ -6,10 +6,14 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::base64;
-use crate::canonical_json::{CanonicalJsonRules, Writer};
+use crate::canonical_json::{CanonicalJsonRules, Writer, check_depth, sorted_entries};
 use crate::event::EventError;
+use crate::hashes::{SignedBytes, hash_encoded};
 use crate::identifiers::is_valid_server_name;
-use crate::keys::{ED25519, SigningKey};
+use crate::json::JsonObject;
+use crate::keys::{ED25519, SigningKey, VerifyKey};
+use crate::redaction::encode_whole_signed_and_hashed;
+use crate::room_version::RoomVersion;
 use crate::signing::{KeySet, VerifyError};
 
 /// Why an `X-Matrix` header or the request it signs is not acceptable.
@@ -240,7 +244,7 @@ pub fn sign_request(
     destination: &str,
     request: Request<'_>,
 ) -> Result<XMatrix, EventError> {
-    let message = request_json(origin, destination, request)?;
+    let message = request_json(origin, destination, request, None)?;
     Ok(XMatrix {
         origin: origin.to_owned(),
         destination: Some(destination.to_owned()),
@@ -258,16 +262,67 @@ pub fn verify_request(
     origin_keys: &KeySet,
     request: Request<'_>,
 ) -> Result<(), XMatrixError> {
-    let destination = header.destination.as_deref().unwrap_or(own_server_name);
+    let (key, signature) = request_key(header, own_server_name, origin_keys)?;
+    let message = request_json(
+        &header.origin,
+        destination(header, own_server_name),
+        request,
+        None,
+    )?;
+    check_signature(header, key, &message, &signature)
+}
+
+/// A PDU's room version with its signed bytes and content hash (as
+/// [`signed_bytes_and_content_hash`](crate::signed_bytes_and_content_hash) gives them) or why
+/// it has none; `None` for a PDU that is not an object or whose room version is unknown.
+pub type PduEncoding = Option<(
+    &'static RoomVersion,
+    Result<(SignedBytes, Option<[u8; 32]>), EventError>,
+)>;
+
+/// [`verify_request`] for a request whose body carries PDUs (its `pdus`, as `PUT /send`): the
+/// request's canonical JSON is encoded once, and each PDU's signed bytes and content hash are
+/// taken from it, under the rules of its room version (`version_of`). Returns them in the
+/// order of `pdus`.
+pub fn verify_request_with_pdus(
+    header: &XMatrix,
+    own_server_name: &str,
+    origin_keys: &KeySet,
+    request: Request<'_>,
+    version_of: &mut dyn FnMut(&JsonObject) -> Option<&'static RoomVersion>,
+) -> Result<Vec<PduEncoding>, XMatrixError> {
+    let (key, signature) = request_key(header, own_server_name, origin_keys)?;
+    let mut pdus = PduEncoder {
+        version_of,
+        encodings: Vec::new(),
+    };
+    let message = request_json(
+        &header.origin,
+        destination(header, own_server_name),
+        request,
+        Some(&mut pdus),
+    )?;
+    check_signature(header, key, &message, &signature)?;
+    Ok(pdus.encodings)
+}
+
+/// The key of `origin_keys` that `header` names and its signature, once the destination is
+/// checked to be this server.
+fn request_key<'k>(
+    header: &XMatrix,
+    own_server_name: &str,
+    origin_keys: &'k KeySet,
+) -> Result<(&'k VerifyKey, [u8; 64]), XMatrixError> {
+    let destination = destination(header, own_server_name);
     if destination != own_server_name {
         return Err(XMatrixError::WrongDestination {
             expected: own_server_name.to_owned(),
             found: destination.to_owned(),
         });
     }
-    let origin = header.origin.clone();
+    let origin = &header.origin;
     if header.key.split_once(':').map(|(algorithm, _)| algorithm) != Some(ED25519) {
-        return Err(VerifyError::NoSupportedSignature(origin).into());
+        return Err(VerifyError::NoSupportedSignature(origin.clone()).into());
     }
     let key = origin_keys
         .get(&header.key)
@@ -277,27 +332,106 @@ pub fn verify_request(
             entity: origin.clone(),
             key_id: header.key.clone(),
         })?;
-    let message = request_json(&header.origin, destination, request)?;
-    key.verify(&message, &signature)
+    Ok((key, signature))
+}
+
+fn check_signature(
+    header: &XMatrix,
+    key: &VerifyKey,
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), XMatrixError> {
+    key.verify(message, signature)
         .map_err(|_| VerifyError::BadSignature {
-            entity: origin,
+            entity: header.origin.clone(),
             key_id: header.key.clone(),
         })?;
     Ok(())
 }
 
-/// Canonical JSON of `{"content", "destination", "method", "origin", "uri"}` (keys in order).
+/// The header's destination; this server if it names none.
+fn destination<'a>(header: &'a XMatrix, own_server_name: &'a str) -> &'a str {
+    header.destination.as_deref().unwrap_or(own_server_name)
+}
+
+/// Encodes the PDUs of a request body and keeps what their checks need.
+struct PduEncoder<'v> {
+    version_of: &'v mut dyn FnMut(&JsonObject) -> Option<&'static RoomVersion>,
+    encodings: Vec<PduEncoding>,
+}
+
+/// Nesting of a PDU's members in a request: request, `content`, `pdus`, the PDU.
+const PDU_MEMBER_DEPTH: usize = 4;
+
+impl PduEncoder<'_> {
+    /// Writes `content` (at nesting 1), its `pdus` one by one.
+    fn write_content(
+        &mut self,
+        writer: &mut Writer<'_>,
+        content: &JsonObject,
+    ) -> Result<(), EventError> {
+        check_depth(1)?;
+        let mut fields = writer.begin_object();
+        for (key, value) in sorted_entries(content) {
+            writer.key(&mut fields, key);
+            match value {
+                Value::Array(pdus) if key == "pdus" => self.write_pdus(writer, pdus)?,
+                _ => writer.value(value, 2)?,
+            }
+        }
+        writer.end_object();
+        Ok(())
+    }
+
+    fn write_pdus(&mut self, writer: &mut Writer<'_>, pdus: &[Value]) -> Result<(), EventError> {
+        check_depth(2)?;
+        writer.out().push(b'[');
+        for (index, pdu) in pdus.iter().enumerate() {
+            if index > 0 {
+                writer.out().push(b',');
+            }
+            let version = pdu
+                .as_object()
+                .and_then(|pdu| Some((pdu, (self.version_of)(pdu)?)));
+            let encoding = match version {
+                Some((pdu, version)) => {
+                    let encoded = encode_whole_signed_and_hashed(
+                        writer.out(),
+                        pdu,
+                        PDU_MEMBER_DEPTH,
+                        version,
+                    )?;
+                    Some((version, encoded.map(hash_encoded)))
+                }
+                None => {
+                    writer.value(pdu, PDU_MEMBER_DEPTH - 1)?;
+                    None
+                }
+            };
+            self.encodings.push(encoding);
+        }
+        writer.out().push(b']');
+        Ok(())
+    }
+}
+
+/// Canonical JSON of `{"content", "destination", "method", "origin", "uri"}` (keys in order),
+/// the PDUs of `content` written by `pdus` if given.
 fn request_json(
     origin: &str,
     destination: &str,
     request: Request<'_>,
+    pdus: Option<&mut PduEncoder<'_>>,
 ) -> Result<Vec<u8>, EventError> {
     let mut out = Vec::with_capacity(256);
     let mut writer = Writer::new(&mut out, CanonicalJsonRules::Standard);
     let mut fields = writer.begin_object();
     if let Some(content) = request.content {
         writer.key(&mut fields, "content");
-        writer.value(content, 1)?;
+        match (content, pdus) {
+            (Value::Object(content), Some(pdus)) => pdus.write_content(&mut writer, content)?,
+            _ => writer.value(content, 1)?,
+        }
     }
     for (name, value) in [
         ("destination", destination),

@@ -1,8 +1,12 @@
 //! The `X-Matrix` Authorization header: parser quoting rules and request signatures.
 
-use matrix_event_format::x_matrix::{Request, XMatrix, XMatrixError, sign_request, verify_request};
-use matrix_event_format::{KeySet, SigningKey, VerifyError};
-use serde_json::json;
+use matrix_event_format::x_matrix::{
+    Request, XMatrix, XMatrixError, sign_request, verify_request, verify_request_with_pdus,
+};
+use matrix_event_format::{
+    JsonObject, KeySet, RoomVersion, SigningKey, VerifyError, signed_bytes_and_content_hash,
+};
+use serde_json::{Value, json};
 
 fn key() -> SigningKey {
     SigningKey::from_seed(&[3; 32], "key1").unwrap()
@@ -167,4 +171,79 @@ fn request_signature_covers_the_request_object() {
         object["signatures"]["o.example"]["ed25519:key1"],
         json!(header.sig)
     );
+}
+
+/// A transaction's PDUs, each with what [`signed_bytes_and_content_hash`] gives it: taken from
+/// the request's encoding, or encoded anew where the version's rules differ (lenient rules, or
+/// a float, which the request's rules write as an integer and strict rules refuse).
+#[test]
+fn transaction_pdus_get_the_encodings_of_their_own_checks() {
+    let v10 = RoomVersion::from_id("10").unwrap();
+    let v1 = RoomVersion::from_id("1").unwrap();
+    let pdu = |body: Value| {
+        json!({"type": "m.room.message", "sender": "@a:o.example", "room_id": "!r:o.example",
+            "content": {"body": body, "msgtype": "m.text"}, "hashes": {"sha256": "x"},
+            "signatures": {"o.example": {"ed25519:key1": "y"}}, "unsigned": {"age": 1},
+            "auth_events": ["$a", "$b"], "prev_events": ["$p"], "depth": 3,
+            "origin_server_ts": 5, "origin": "o.example", "extra": "\u{1}é\"\\"})
+    };
+    let pdus = [
+        (pdu(json!("hi")), Some(v10)),
+        (pdu(json!(2.0)), Some(v10)),
+        (pdu(json!(2.0)), Some(v1)),
+        (pdu(json!("no type")), Some(v10)),
+        (pdu(json!("unknown room")), None),
+        (json!("not an object"), Some(v10)),
+    ];
+    let mut pdus = pdus;
+    pdus[4].0.as_object_mut().unwrap().remove("type");
+    let content =
+        json!({"origin": "o.example", "pdus": pdus.iter().map(|(p, _)| p).collect::<Vec<_>>()});
+    let request = Request {
+        method: "PUT",
+        uri: "/_matrix/federation/v1/send/1",
+        content: Some(&content),
+    };
+    let header = sign_request(&key(), "o.example", "d.example", request).unwrap();
+    let mut versions = pdus.iter().map(|(_, version)| *version);
+    let mut version_of = |_: &JsonObject| versions.next().unwrap();
+    let encodings =
+        verify_request_with_pdus(&header, "d.example", &keys(), request, &mut version_of).unwrap();
+    assert_eq!(encodings.len(), pdus.len());
+    for ((pdu, version), encoding) in pdus.iter().zip(encodings) {
+        let expected = match (pdu.as_object(), version) {
+            (Some(pdu), Some(version)) => {
+                Some((*version, signed_bytes_and_content_hash(pdu, version)))
+            }
+            _ => None,
+        };
+        assert_eq!(encoding, expected, "{pdu}");
+    }
+
+    // The same request checks as `verify_request` checks it.
+    assert_eq!(
+        verify_request(&header, "d.example", &keys(), request),
+        Ok(())
+    );
+    let other = json!({"origin": "o.example", "pdus": [pdu(json!("changed"))]});
+    let tampered = Request {
+        content: Some(&other),
+        ..request
+    };
+    assert!(matches!(
+        verify_request_with_pdus(&header, "d.example", &keys(), tampered, &mut |_| Some(v10)),
+        Err(XMatrixError::Verify(VerifyError::BadSignature { .. }))
+    ));
+    // No canonical form for the request: refused before any PDU is checked.
+    let unsigned = json!({"origin": "o.example", "pdus": [pdu(json!(0.5))]});
+    let unencodable = Request {
+        content: Some(&unsigned),
+        ..request
+    };
+    assert!(matches!(
+        verify_request_with_pdus(&header, "d.example", &keys(), unencodable, &mut |_| Some(
+            v10
+        )),
+        Err(XMatrixError::Event(_))
+    ));
 }

@@ -11,6 +11,9 @@
 //! remote user chained one after the other.
 //!
 //! `cargo bench -p matrix-federation --bench receive`
+//!
+//! `RECEIVE_BENCH_RUNS=N` sets the runs per round (20 by default); a small N makes a short run
+//! for profiling, e.g. under `valgrind --tool=callgrind`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -19,9 +22,9 @@ use matrix_auth_rules::PduEvent;
 use matrix_event_format::canonical_json;
 use matrix_event_format::{
     JsonObject, KeySet, PublicKeyMap, Request, RoomVersion, SigningKey, XMatrix, json, redact,
-    sign_request, verify_request,
+    sign_request,
 };
-use matrix_federation::{IncomingPdu, Outcome, Room, ServerIdentity};
+use matrix_federation::{IncomingPdu, Outcome, Room, ServerIdentity, TransactionSignature};
 use matrix_test_support::{median, range};
 use serde_json::{Value, json};
 
@@ -33,7 +36,8 @@ const PATH: &str = "/_matrix/federation/v1/send/bench";
 const SAMPLES: usize = 5;
 /// Interleaved rounds per figure, so that a machine whose speed drifts slows both alike.
 const ROUNDS: usize = 3;
-/// Runs of each kind per round; every run of the whole path takes a new transaction.
+/// Runs of each kind per round unless `RECEIVE_BENCH_RUNS` says otherwise; every run of the
+/// whole path takes a new transaction.
 const RUNS: usize = 20;
 
 fn object(value: Value) -> JsonObject {
@@ -149,37 +153,39 @@ fn next_transaction(
 fn receive(room: &mut Room, transaction: &Transaction, origin_keys: &KeySet, keys: &PublicKeyMap) {
     let version = room.version();
     let header = XMatrix::parse(&transaction.header).unwrap();
-    let mut content = json::from_slice(&transaction.body).unwrap();
-    verify_request(
-        &header,
-        DESTINATION,
+    let content = json::from_slice(&transaction.body).unwrap();
+    let signature = TransactionSignature {
+        header: &header,
+        own_server_name: DESTINATION,
         origin_keys,
-        Request {
-            method: "PUT",
-            uri: PATH,
-            content: Some(&content),
-        },
+    };
+    // Each PDU is no longer than the body it came in.
+    let pdus = IncomingPdu::from_transaction(
+        &signature,
+        PATH,
+        content,
+        transaction.body.len(),
+        &mut |_| Some(version),
     )
     .unwrap();
-    let Some(Value::Array(pdus)) = content.get_mut("pdus").map(Value::take) else {
-        panic!("no PDUs")
-    };
     for pdu in pdus {
-        let Value::Object(pdu) = pdu else {
-            panic!("a PDU is not an object")
-        };
-        // Each PDU is no longer than the body it came in.
-        let checked = IncomingPdu::from_parsed(pdu, version, transaction.body.len())
-            .unwrap()
-            .verify(keys)
-            .unwrap();
+        let checked = pdu.expect("a PDU object").unwrap().verify(keys).unwrap();
         assert_eq!(room.receive(checked.event).unwrap(), Outcome::Accepted);
     }
 }
 
-/// The median duration of `RUNS` runs of `run`, appended to `samples`.
-fn time(samples: &mut Vec<Duration>, run: &mut dyn FnMut()) {
-    for _ in 0..RUNS {
+/// Runs of each kind per round: `RECEIVE_BENCH_RUNS`, or [`RUNS`].
+fn runs() -> usize {
+    std::env::var("RECEIVE_BENCH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .filter(|&runs| runs > 0)
+        .unwrap_or(RUNS)
+}
+
+/// The durations of `runs` runs of `run`, appended to `samples`.
+fn time(samples: &mut Vec<Duration>, runs: usize, run: &mut dyn FnMut()) {
+    for _ in 0..runs {
         let start = Instant::now();
         run();
         samples.push(start.elapsed());
@@ -206,7 +212,8 @@ fn main() {
     for event in base {
         room.receive(event).unwrap();
     }
-    let count = SAMPLES * ROUNDS * RUNS;
+    let runs = runs();
+    let count = SAMPLES * ROUNDS * runs;
     let mut transactions = Vec::with_capacity(count);
     let (first, first_content) = next_transaction(&mut sender_room, version, &remote, 0);
     transactions.push(first);
@@ -281,8 +288,8 @@ fn main() {
     for _ in 0..SAMPLES {
         let (mut full_times, mut bound_times) = (Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
-            time(&mut full_times, &mut full);
-            time(&mut bound_times, &mut bound);
+            time(&mut full_times, runs, &mut full);
+            time(&mut bound_times, runs, &mut bound);
         }
         full_rate.push(PDUS as f64 / median_duration(full_times).as_secs_f64());
         bound_rate.push(PDUS as f64 / median_duration(bound_times).as_secs_f64());

@@ -29,6 +29,6 @@ pub use identity::{IdentityError, ServerIdentity};
 pub use keys::{
     FetchingKeyStore, KeyCache, KeyResponseError, MAX_KEY_VALIDITY, MemoryKeyCache, ServerKeySet,
 };
-pub use pdu::{CheckedPdu, IncomingPdu, PduError};
+pub use pdu::{CheckedPdu, IncomingPdu, PduError, TransactionSignature};
 pub use room::{BuildError, Outcome, Room, RoomError, Status, StoredEvent};
 pub use time::now_ms;

@@ -6,7 +6,9 @@
 //!
 //! ```text
 //! IncomingPdu::parse(bytes, version)   JSON, size, fields, event ID
-//!   (or ::from_parsed(pdu, version, n)  the same for a PDU of a body already parsed)
+//!   (or ::from_parsed(pdu, version, n)  the same for a PDU of a body already parsed,
+//!    or ::from_transaction(…)           for each PDU of a `PUT /send` whose `X-Matrix`
+//!                                       signature it checks, from the request's encoding)
 //!     .key_requests()                  which servers' keys, by key ID
 //!     .verify(&keys)                   signatures, content hash → CheckedPdu
 //! ```
@@ -16,9 +18,9 @@ use matrix_auth_rules::{PduError as FieldError, PduEvent};
 use matrix_event_format::canonical_json::{self, CanonicalJsonRules};
 use matrix_event_format::json::{self, ParseError};
 use matrix_event_format::{
-    EventError, JsonObject, PublicKeyMap, RoomVersion, SignedBytes, Verified, VerifyError,
-    event_id_of_signed, redact, required_signing_servers, signed_bytes_and_content_hash,
-    verify_signed_event,
+    EventError, JsonObject, KeySet, PublicKeyMap, Request, RoomVersion, SignedBytes, Verified,
+    VerifyError, XMatrix, XMatrixError, event_id_of_signed, redact, required_signing_servers,
+    signed_bytes_and_content_hash, verify_request_with_pdus, verify_signed_event,
 };
 use matrix_server::KeyStore;
 use serde_json::Value;
@@ -60,6 +62,18 @@ impl From<FieldError> for PduError {
     fn from(error: FieldError) -> Self {
         PduError::Format(error.to_string())
     }
+}
+
+/// An event's signed bytes and content hash.
+type Encoded = (SignedBytes, Option<[u8; 32]>);
+
+/// What checks the `X-Matrix` signature of a transaction: its header, this server's name and
+/// the origin's keys.
+#[derive(Clone, Copy, Debug)]
+pub struct TransactionSignature<'a> {
+    pub header: &'a XMatrix,
+    pub own_server_name: &'a str,
+    pub origin_keys: &'a KeySet,
 }
 
 /// A PDU that is a valid event of its room version, with its event ID; its signatures are not
@@ -105,6 +119,52 @@ impl IncomingPdu {
         version: &'static RoomVersion,
         text_len: usize,
     ) -> Result<Self, PduError> {
+        Self::checked(pdu, version, text_len, signed_bytes_and_content_hash)
+    }
+
+    /// Checks the `X-Matrix` signature of a `PUT /send` request (`header` for this server,
+    /// `own_server_name`, over `uri` and `body`, parsed strictly from `text_len` bytes), then
+    /// reads each of its PDUs as [`from_parsed`](Self::from_parsed) does, with the signed bytes
+    /// and content hash taken from the request's encoding. In the order of `pdus`; `None` for a
+    /// PDU that is not an object or whose room version `version_of` does not know.
+    pub fn from_transaction(
+        signature: &TransactionSignature<'_>,
+        uri: &str,
+        mut body: Value,
+        text_len: usize,
+        version_of: &mut dyn FnMut(&JsonObject) -> Option<&'static RoomVersion>,
+    ) -> Result<Vec<Option<Result<Self, PduError>>>, XMatrixError> {
+        let request = Request {
+            method: "PUT",
+            uri,
+            content: Some(&body),
+        };
+        let encodings = verify_request_with_pdus(
+            signature.header,
+            signature.own_server_name,
+            signature.origin_keys,
+            request,
+            version_of,
+        )?;
+        let Some(Value::Array(pdus)) = body.get_mut("pdus").map(Value::take) else {
+            return Ok(Vec::new());
+        };
+        let pdus = pdus.into_iter().zip(encodings).map(|(pdu, encoding)| {
+            let (Value::Object(pdu), Some((version, encoded))) = (pdu, encoding) else {
+                return None;
+            };
+            Some(Self::checked(pdu, version, text_len, |_, _| encoded))
+        });
+        Ok(pdus.collect())
+    }
+
+    /// [`from_parsed`](Self::from_parsed) with the signed bytes and content hash from `encode`.
+    fn checked(
+        pdu: JsonObject,
+        version: &'static RoomVersion,
+        text_len: usize,
+        encode: impl FnOnce(&JsonObject, &RoomVersion) -> Result<Encoded, EventError>,
+    ) -> Result<Self, PduError> {
         check_format(&pdu, version)?;
         let measure =
             text_len > MAX_PDU_BYTES || version.canonical_json != CanonicalJsonRules::Strict;
@@ -116,7 +176,7 @@ impl IncomingPdu {
                 return Err(PduError::TooLarge);
             }
         }
-        let (signed, content_hash) = signed_bytes_and_content_hash(&pdu, version)?;
+        let (signed, content_hash) = encode(&pdu, version)?;
         let event_id = event_id_of_signed(&pdu, version, &signed)?;
         Ok(IncomingPdu {
             pdu,

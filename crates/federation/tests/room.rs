@@ -4,8 +4,13 @@
 
 use matrix_auth_rules::Event as _;
 use matrix_auth_rules::PduEvent;
-use matrix_event_format::{JsonObject, PublicKeyMap, RoomVersion, room_id_from_create_event};
-use matrix_federation::{IncomingPdu, Outcome, PduError, Room, RoomError, ServerIdentity};
+use matrix_event_format::{
+    JsonObject, PublicKeyMap, Request, RoomVersion, XMatrixError, room_id_from_create_event,
+    sign_request,
+};
+use matrix_federation::{
+    IncomingPdu, Outcome, PduError, Room, RoomError, ServerIdentity, TransactionSignature,
+};
 use serde_json::{Value, json};
 
 fn identity(server: &str, seed: u8) -> ServerIdentity {
@@ -266,6 +271,96 @@ fn bad_pdus_are_dropped_redacted_or_rejected() {
     }
     println!("{passed} passed, {} failed", failed.len());
     assert!(failed.is_empty(), "{failed:?}");
+}
+
+/// A `PUT /send` transaction read with `IncomingPdu::from_transaction`: its signature checked,
+/// each PDU checked as `IncomingPdu::parse` checks it alone (same event ID, same verdicts).
+#[test]
+fn transaction_pdus_are_checked_as_alone() {
+    for version in ["10", "12"] {
+        let version = RoomVersion::from_id(version).unwrap();
+        let (a, b) = (identity("a.test", 1), identity("b.test", 2));
+        let keys = keys(&[&a, &b]);
+        let mut room = room(version, &a, &keys);
+        let join = send(
+            &mut room,
+            &b,
+            "@bob:b.test",
+            "m.room.member",
+            Some("@bob:b.test"),
+            json!({"membership": "join"}),
+            &keys,
+        );
+        assert_eq!(join, Outcome::Accepted);
+        let message = new_event(
+            &room,
+            &b,
+            "@bob:b.test",
+            "m.room.message",
+            None,
+            json!({"body": "hi"}),
+        );
+        let mut tampered = message.clone();
+        tampered["content"]["body"] = json!("changed");
+        let mut forged = message.clone();
+        forged["signatures"]["b.test"]["ed25519:k"] = json!("A".repeat(86));
+        let pdus = [message.clone(), tampered, forged].map(Value::Object);
+        let body = json!({"origin": "b.test", "origin_server_ts": 1,
+            "pdus": [pdus[0], pdus[1], pdus[2], "not an object"]});
+        let uri = "/_matrix/federation/v1/send/1";
+        let request = Request {
+            method: "PUT",
+            uri,
+            content: Some(&body),
+        };
+        let header = sign_request(b.signing_key(), "b.test", "a.test", request).unwrap();
+        let origin_keys = b.key_set();
+        let signature = TransactionSignature {
+            header: &header,
+            own_server_name: "a.test",
+            origin_keys: &origin_keys,
+        };
+        let read = |signature: &TransactionSignature<'_>| {
+            let body = body.clone();
+            IncomingPdu::from_transaction(signature, uri, body, usize::MAX, &mut |_| Some(version))
+        };
+        let mut received = read(&signature).unwrap().into_iter();
+        for pdu in &pdus {
+            let alone = IncomingPdu::parse(&serde_json::to_vec(pdu).unwrap(), version).unwrap();
+            let incoming = received.next().flatten().unwrap().unwrap();
+            assert_eq!(incoming.event_id(), alone.event_id());
+            let verdict = |pdu: IncomingPdu| pdu.verify(&keys).map(|c| c.redacted).ok();
+            assert_eq!(verdict(incoming), verdict(alone));
+        }
+        assert!(received.next().unwrap().is_none(), "not an object");
+
+        // The verdicts: accepted, redacted, dropped.
+        let mut received = read(&signature).unwrap().into_iter().flatten();
+        let mut next = || received.next().unwrap().unwrap().verify(&keys);
+        let checked = next().unwrap();
+        assert!(!checked.redacted);
+        assert_eq!(room.receive(checked.event).unwrap(), Outcome::Accepted);
+        assert!(next().unwrap().redacted);
+        assert!(matches!(next(), Err(PduError::Signature(_))));
+
+        // A request signed for another server, or with a changed body, is refused whole.
+        let for_c = TransactionSignature {
+            own_server_name: "c.test",
+            ..signature
+        };
+        assert!(matches!(
+            read(&for_c),
+            Err(XMatrixError::WrongDestination { .. })
+        ));
+        let changed = IncomingPdu::from_transaction(
+            &signature,
+            uri,
+            json!({"origin": "b.test", "origin_server_ts": 1, "pdus": [pdus[0]]}),
+            usize::MAX,
+            &mut |_| Some(version),
+        );
+        assert!(matches!(changed, Err(XMatrixError::Verify(_))));
+    }
 }
 
 /// A PDU read back and verified as a receiving server would.

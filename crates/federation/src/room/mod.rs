@@ -4,9 +4,10 @@
 mod build;
 mod state;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use matrix_auth_rules::{
     Event, PduEvent, Rejection, check_against_state, check_event, implied_create_event_id,
     room_id_of,

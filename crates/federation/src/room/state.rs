@@ -3,8 +3,8 @@
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
+use foldhash::HashMap;
 use matrix_auth_rules::{AuthState, PduEvent};
 use matrix_state_res::{EventProvider, StateKey, StateMap};
 
