@@ -118,23 +118,30 @@ fn send(
     receive(room, &pdu, keys)
 }
 
+/// A room of `version` created on `a.test`, which `@bob:b.test` has joined: `b.test`'s
+/// identity, both servers' keys and the room.
+fn joined_room(version: &'static RoomVersion) -> (ServerIdentity, PublicKeyMap, Room) {
+    let (a, b) = (identity("a.test", 1), identity("b.test", 2));
+    let keys = keys(&[&a, &b]);
+    let mut room = room(version, &a, &keys);
+    let join = send(
+        &mut room,
+        &b,
+        "@bob:b.test",
+        "m.room.member",
+        Some("@bob:b.test"),
+        json!({"membership": "join"}),
+        &keys,
+    );
+    assert_eq!(join, Outcome::Accepted, "v{}", version.id);
+    (b, keys, room)
+}
+
 #[test]
 fn built_events_are_signed_verified_and_authorized() {
     for version in ["10", "12"] {
         let version = RoomVersion::from_id(version).unwrap();
-        let (a, b) = (identity("a.test", 1), identity("b.test", 2));
-        let keys = keys(&[&a, &b]);
-        let mut room = room(version, &a, &keys);
-        let join = send(
-            &mut room,
-            &b,
-            "@bob:b.test",
-            "m.room.member",
-            Some("@bob:b.test"),
-            json!({"membership": "join"}),
-            &keys,
-        );
-        assert_eq!(join, Outcome::Accepted, "v{}", version.id);
+        let (b, keys, mut room) = joined_room(version);
         let message = new_event(
             &room,
             &b,
@@ -279,19 +286,7 @@ fn bad_pdus_are_dropped_redacted_or_rejected() {
 fn transaction_pdus_are_checked_as_alone() {
     for version in ["10", "12"] {
         let version = RoomVersion::from_id(version).unwrap();
-        let (a, b) = (identity("a.test", 1), identity("b.test", 2));
-        let keys = keys(&[&a, &b]);
-        let mut room = room(version, &a, &keys);
-        let join = send(
-            &mut room,
-            &b,
-            "@bob:b.test",
-            "m.room.member",
-            Some("@bob:b.test"),
-            json!({"membership": "join"}),
-            &keys,
-        );
-        assert_eq!(join, Outcome::Accepted);
+        let (b, keys, mut room) = joined_room(version);
         let message = new_event(
             &room,
             &b,
