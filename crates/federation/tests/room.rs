@@ -137,19 +137,24 @@ fn joined_room(version: &'static RoomVersion) -> (ServerIdentity, PublicKeyMap, 
     (b, keys, room)
 }
 
+/// A message of `@bob:b.test`, built on `b.test`.
+fn bob_says(room: &Room, b: &ServerIdentity, body: &str) -> JsonObject {
+    new_event(
+        room,
+        b,
+        "@bob:b.test",
+        "m.room.message",
+        None,
+        json!({ "body": body }),
+    )
+}
+
 #[test]
 fn built_events_are_signed_verified_and_authorized() {
     for version in ["10", "12"] {
         let version = RoomVersion::from_id(version).unwrap();
         let (b, keys, mut room) = joined_room(version);
-        let message = new_event(
-            &room,
-            &b,
-            "@bob:b.test",
-            "m.room.message",
-            None,
-            json!({"body": "hi"}),
-        );
+        let message = bob_says(&room, &b, "hi");
         // The auth events the rules select: create (implied in v12), power levels, sender.
         let auth = message["auth_events"].as_array().unwrap().len();
         assert_eq!(
@@ -173,14 +178,7 @@ fn bad_pdus_are_dropped_redacted_or_rejected() {
         let (a, b) = (identity("a.test", 1), identity("b.test", 2));
         let keys = keys(&[&a, &b]);
         let mut room = room(version, &a, &keys);
-        let message = new_event(
-            &room,
-            &b,
-            "@bob:b.test",
-            "m.room.message",
-            None,
-            json!({"body": "hi"}),
-        );
+        let message = bob_says(&room, &b, "hi");
         let mut check = |name: &str, ok: bool| match ok {
             true => passed += 1,
             false => failed.push(format!("v{}: {name}", version.id)),
@@ -287,14 +285,7 @@ fn transaction_pdus_are_checked_as_alone() {
     for version in ["10", "12"] {
         let version = RoomVersion::from_id(version).unwrap();
         let (b, keys, mut room) = joined_room(version);
-        let message = new_event(
-            &room,
-            &b,
-            "@bob:b.test",
-            "m.room.message",
-            None,
-            json!({"body": "hi"}),
-        );
+        let message = bob_says(&room, &b, "hi");
         let mut tampered = message.clone();
         tampered["content"]["body"] = json!("changed");
         let mut forged = message.clone();
