@@ -55,7 +55,34 @@ pub fn is_creator<E: Event + ?Sized>(
 pub(crate) struct Levels<'a, E: Event + ?Sized> {
     pub version: &'a RoomVersion,
     pub create: &'a E,
-    pub power_levels: Option<Cow<'a, ParsedPowerLevels>>,
+    pub power_levels: Option<Parsed<'a>>,
+}
+
+/// Parsed power levels, borrowed from the event or parsed for this check. Boxed when parsed: a
+/// `Levels` is built for every check, and moving the parsed content inline copied it each time.
+#[derive(Clone, Debug)]
+pub(crate) enum Parsed<'a> {
+    Kept(&'a ParsedPowerLevels),
+    Parsed(Box<ParsedPowerLevels>),
+}
+
+impl std::ops::Deref for Parsed<'_> {
+    type Target = ParsedPowerLevels;
+    fn deref(&self) -> &ParsedPowerLevels {
+        match self {
+            Parsed::Kept(levels) => levels,
+            Parsed::Parsed(levels) => levels,
+        }
+    }
+}
+
+impl<'a> From<Cow<'a, ParsedPowerLevels>> for Parsed<'a> {
+    fn from(levels: Cow<'a, ParsedPowerLevels>) -> Self {
+        match levels {
+            Cow::Borrowed(levels) => Parsed::Kept(levels),
+            Cow::Owned(levels) => Parsed::Parsed(Box::new(levels)),
+        }
+    }
 }
 
 /// The parsed content of a power levels event.
@@ -79,7 +106,7 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
         Levels {
             version,
             create,
-            power_levels: power_levels.map(parsed_of),
+            power_levels: power_levels.map(|event| parsed_of(event).into()),
         }
     }
 

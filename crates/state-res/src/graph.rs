@@ -64,8 +64,9 @@ pub(crate) struct AuthGraph<'a, E> {
     /// Edges of node `i`: `edges[edge_start[i]..edge_start[i + 1]]` (after [`explore`](Self::explore)).
     edge_start: Vec<u32>,
     edges: Vec<Node>,
-    /// v12: the create event node each room ID implies.
+    /// v12: the create event node each room ID implies, and the last one asked for.
     implied_creates: HashMap<&'a str, Node>,
+    last_implied: Option<(&'a str, Node)>,
     explored: usize,
 }
 
@@ -80,17 +81,19 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             edge_start: Vec::with_capacity(capacity + 1),
             edges: Vec::with_capacity(capacity * 4),
             implied_creates: HashMap::default(),
+            last_implied: None,
             explored: 0,
         }
         .started()
     }
 
-    /// A graph of given nodes (IDs, events, parents as ranges of `edges`), explored elsewhere
-    /// (by the room index).
+    /// A graph of given nodes (IDs, events, their kinds, parents as ranges of `edges`),
+    /// explored elsewhere: by the room index, which classified the events when they were added
+    /// and admits only events of its room.
     pub fn from_parts<'i>(
         ids: impl ExactSizeIterator<Item = &'i str>,
         events: Vec<Option<&'a E>>,
-        guard: &RoomGuard,
+        kinds: Vec<Kind>,
         edge_start: Vec<u32>,
         edges: Vec<Node>,
     ) -> Self {
@@ -101,12 +104,13 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         AuthGraph {
             explored: interner.len(),
             ids: interner,
-            kinds: events.iter().map(|&event| Kind::of(event)).collect(),
-            in_room: events.iter().map(|event| in_room(guard, *event)).collect(),
+            kinds,
+            in_room: vec![true; events.len()],
             events,
             edge_start,
             edges,
             implied_creates: HashMap::default(),
+            last_implied: None,
         }
     }
 
@@ -172,12 +176,20 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     where
         P: EventProvider<Event = E> + ?Sized,
     {
+        // Nearly every event is in the room of the event explored before it.
+        if let Some((last, node)) = self.last_implied {
+            if last == room_id {
+                return node;
+            }
+        }
         if let Some(&node) = self.implied_creates.get(room_id) {
+            self.last_implied = Some((room_id, node));
             return node;
         }
         let id = format!("${}", room_id.strip_prefix('!').unwrap_or(room_id));
         let node = self.intern(provider, &id);
         self.implied_creates.insert(room_id, node);
+        self.last_implied = Some((room_id, node));
         node
     }
 

@@ -12,37 +12,79 @@ use crate::ResolveError;
 use crate::graph::{AuthGraph, Kind, Node, NodeRooms};
 use crate::working_state::WorkingState;
 
-/// The events one check reads, by kind; a later event for the same key replaces an earlier
-/// one (as when a map is built from the list).
+/// The events one check reads, by kind. The state's events are put first and win; the event's
+/// own auth events fill the keys the state left empty, a later one replacing an earlier one (as
+/// when a map is built from the list).
 struct AuthSet<'a, E> {
-    create: Option<&'a E>,
-    power_levels: Option<&'a E>,
-    join_rules: Option<&'a E>,
-    members: Vec<(&'a str, &'a E)>,
-    invites: Vec<(&'a str, &'a E)>,
+    create: Slot<'a, E>,
+    power_levels: Slot<'a, E>,
+    join_rules: Slot<'a, E>,
+    members: Vec<(&'a str, Slot<'a, E>)>,
+    invites: Vec<(&'a str, Slot<'a, E>)>,
+}
+
+/// One key's event, and whether it came from the state (which an auth event cannot replace).
+struct Slot<'a, E> {
+    event: Option<&'a E>,
+    from_state: bool,
+}
+
+impl<E> Clone for Slot<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Slot<'_, E> {}
+
+impl<E> Slot<'_, E> {
+    const EMPTY: Self = Slot {
+        event: None,
+        from_state: false,
+    };
 }
 
 impl<'a, E: Event> AuthSet<'a, E> {
     fn clear(&mut self) {
-        self.create = None;
-        self.power_levels = None;
-        self.join_rules = None;
+        self.create = Slot::EMPTY;
+        self.power_levels = Slot::EMPTY;
+        self.join_rules = Slot::EMPTY;
         self.members.clear();
         self.invites.clear();
     }
 
-    fn put(&mut self, kind: Kind, event: &'a E) {
-        let keyed = |list: &mut Vec<(&'a str, &'a E)>| {
+    /// Whether an auth event of `kind` cannot count, without reading it: the state already
+    /// gave the event of its (state key-less) key.
+    fn taken(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Create => self.create.from_state,
+            Kind::PowerLevels => self.power_levels.from_state,
+            Kind::JoinRules => self.join_rules.from_state,
+            _ => false,
+        }
+    }
+
+    fn put(&mut self, kind: Kind, event: &'a E, from_state: bool) {
+        let new = Slot {
+            event: Some(event),
+            from_state,
+        };
+        let set = |slot: &mut Slot<'a, E>| {
+            if from_state || !slot.from_state {
+                *slot = new;
+            }
+        };
+        let keyed = |list: &mut Vec<(&'a str, Slot<'a, E>)>| {
             let key = event.state_key().unwrap_or_default();
             match list.iter_mut().find(|(k, _)| *k == key) {
-                Some(entry) => entry.1 = event,
-                None => list.push((key, event)),
+                Some(entry) => set(&mut entry.1),
+                None => list.push((key, new)),
             }
         };
         match kind {
-            Kind::Create => self.create = Some(event),
-            Kind::PowerLevels => self.power_levels = Some(event),
-            Kind::JoinRules => self.join_rules = Some(event),
+            Kind::Create => set(&mut self.create),
+            Kind::PowerLevels => set(&mut self.power_levels),
+            Kind::JoinRules => set(&mut self.join_rules),
             Kind::Member => keyed(&mut self.members),
             Kind::ThirdPartyInvite => keyed(&mut self.invites),
             Kind::MemberMessage | Kind::Other | Kind::Missing => {}
@@ -55,17 +97,19 @@ impl<E: Event> AuthState for AuthSet<'_, E> {
     fn get(&self, event_type: &str, state_key: &str) -> Option<&E> {
         match event_type {
             MEMBER => find(&self.members, state_key),
-            CREATE if state_key.is_empty() => self.create,
-            POWER_LEVELS if state_key.is_empty() => self.power_levels,
-            JOIN_RULES if state_key.is_empty() => self.join_rules,
+            CREATE if state_key.is_empty() => self.create.event,
+            POWER_LEVELS if state_key.is_empty() => self.power_levels.event,
+            JOIN_RULES if state_key.is_empty() => self.join_rules.event,
             THIRD_PARTY_INVITE => find(&self.invites, state_key),
             _ => None,
         }
     }
 }
 
-fn find<'a, E>(list: &[(&str, &'a E)], state_key: &str) -> Option<&'a E> {
-    list.iter().find(|(k, _)| *k == state_key).map(|(_, e)| *e)
+fn find<'a, E>(list: &[(&str, Slot<'a, E>)], state_key: &str) -> Option<&'a E> {
+    list.iter()
+        .find(|(k, _)| *k == state_key)
+        .and_then(|(_, slot)| slot.event)
 }
 
 /// Applies `order` to `state`. Events rejected on receipt are not applied (as in the reference
@@ -80,9 +124,9 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
     rooms: &NodeRooms,
 ) -> Result<(), ResolveError> {
     let mut auth = AuthSet {
-        create: None,
-        power_levels: None,
-        join_rules: None,
+        create: Slot::EMPTY,
+        power_levels: Slot::EMPTY,
+        join_rules: Slot::EMPTY,
         members: Vec::with_capacity(4),
         invites: Vec::new(),
     };
@@ -92,12 +136,7 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
         };
         auth.clear();
         for &parent in graph.parents(node) {
-            if let Some(auth_event) = graph.event(parent) {
-                rooms.check(graph, parent)?;
-                if !auth_event.rejected() {
-                    auth.put(graph.kind(parent), auth_event);
-                }
-            }
+            rooms.check(graph, parent)?;
         }
         for (event_type, state_key) in auth_types_for_event(version, event).iter() {
             let Some(current) = state.get(event_type, state_key) else {
@@ -106,7 +145,18 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
             if let Some(current_event) = graph.event(current) {
                 rooms.check(graph, current)?;
                 if !current_event.rejected() {
-                    auth.put(graph.kind(current), current_event);
+                    auth.put(graph.kind(current), current_event, true);
+                }
+            }
+        }
+        for &parent in graph.parents(node) {
+            let kind = graph.kind(parent);
+            if auth.taken(kind) {
+                continue;
+            }
+            if let Some(auth_event) = graph.event(parent) {
+                if !auth_event.rejected() {
+                    auth.put(kind, auth_event, false);
                 }
             }
         }

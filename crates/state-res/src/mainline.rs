@@ -32,16 +32,19 @@ pub(crate) fn mainline_sort<E: Event>(
         return Ok(());
     }
     let positions = mainline.positions(graph, power_levels, events, rooms)?;
-    let mut keyed: Vec<(u32, i64, &str, Node)> = events
+    // Position and timestamp packed into one integer (the timestamp's sign bit flipped, so that
+    // unsigned order is signed order); the event ID breaks the remaining ties.
+    let mut keyed: Vec<(u128, Node)> = events
         .iter()
         .zip(positions)
         .map(|(&node, position)| {
             let ts = graph.event(node).map_or(0, |e| e.origin_server_ts());
-            (position, ts, graph.id(node), node)
+            let ts = (ts as u64 ^ (1 << 63)) as u128;
+            ((u128::from(position) << 64) | ts, node)
         })
         .collect();
-    keyed.sort_unstable();
-    for (slot, (_, _, _, node)) in events.iter_mut().zip(keyed) {
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| graph.id(a.1).cmp(graph.id(b.1))));
+    for (slot, (_, node)) in events.iter_mut().zip(keyed) {
         *slot = node;
     }
     Ok(())

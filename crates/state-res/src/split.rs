@@ -32,8 +32,8 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
     let largest = sets.iter().map(StateMap::len).max().unwrap_or(0);
     let mut split = Split {
         unconflicted: Vec::with_capacity(largest),
-        conflicted: Vec::new(),
-        ids: Vec::new(),
+        conflicted: Vec::with_capacity(largest),
+        ids: Vec::with_capacity(largest * sets.len()),
         sets: sets.len(),
     };
     loop {

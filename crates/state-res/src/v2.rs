@@ -97,7 +97,7 @@ where
         .iter()
         .map(|(_, id)| graph.intern(provider, id))
         .collect();
-    let mut own = vec![Vec::new(); state_sets.len()];
+    let mut own = vec![Vec::with_capacity(split.conflicted.len()); state_sets.len()];
     let mut distinct: Vec<(&String, Node)> = Vec::with_capacity(state_sets.len());
     for (_, ids) in split.conflicted_ids() {
         distinct.clear();

@@ -16,7 +16,7 @@ use matrix_event_format::room_version::StateResolution;
 
 use super::RoomIndex;
 use super::reach::Lowest;
-use crate::graph::{AuthGraph, Node, NodeRooms};
+use crate::graph::{AuthGraph, Kind, Node, NodeRooms};
 use crate::provider::EventProvider;
 use crate::split::Split;
 use crate::v2::{Prepared, Stats, room_guard};
@@ -92,10 +92,18 @@ where
     let in_set = (0..nodes.len())
         .map(|i| i < full.len() && events[i].is_some())
         .collect();
+    let kinds = nodes
+        .iter()
+        .zip(&events)
+        .map(|(&node, event)| match event {
+            Some(_) => index.kinds[node as usize],
+            None => Kind::Missing,
+        })
+        .collect();
     let graph = AuthGraph::from_parts(
         nodes.iter().map(|&node| index.ids.get(node)),
         events,
-        &guard,
+        kinds,
         edge_start,
         edges,
     );

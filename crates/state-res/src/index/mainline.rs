@@ -116,7 +116,11 @@ impl<E: Event> Mainline<E> for IndexMainline<'_> {
         _rooms: &NodeRooms,
     ) -> Result<Vec<u32>, ResolveError> {
         let tree = &self.index.power_levels;
-        let resolved = power_levels.map(|node| self.nodes[node as usize]);
+        let resolved = power_levels
+            .map(|node| self.nodes[node as usize])
+            .filter(|&resolved| tree.contains(resolved));
+        // Most events share a few power levels events: each one's meeting depth once.
+        let mut depths: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
         Ok(events
             .iter()
             .map(|&event| {
@@ -127,9 +131,9 @@ impl<E: Event> Mainline<E> for IndexMainline<'_> {
                     self.index.power_levels_parent(event)
                 };
                 match (own, resolved) {
-                    (Some(own), Some(resolved)) if tree.contains(resolved) => {
-                        tree.meeting_depth(own, resolved)
-                    }
+                    (Some(own), Some(resolved)) => *depths
+                        .entry(own)
+                        .or_insert_with(|| tree.meeting_depth(own, resolved)),
                     _ => 0,
                 }
             })
