@@ -171,3 +171,48 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use matrix_auth_rules::PduEvent;
+    use matrix_event_format::RoomVersion;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn member(id: &str, user: &str) -> PduEvent {
+        let Value::Object(pdu) = json!({
+            "type": MEMBER, "state_key": user, "sender": user, "room_id": "!r:x",
+            "content": {"membership": "join"}, "prev_events": [], "auth_events": [],
+            "depth": 1, "origin_server_ts": 1,
+        }) else {
+            unreachable!()
+        };
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        PduEvent::with_event_id(pdu, version, id.to_owned()).expect("a valid PDU")
+    }
+
+    #[test]
+    fn the_state_wins_and_auth_events_fill_the_rest_the_later_one_counting() {
+        let (state_a, auth_a) = (member("$state_a", "@a:x"), member("$auth_a", "@a:x"));
+        let (auth_b1, auth_b2) = (member("$b1", "@b:x"), member("$b2", "@b:x"));
+        let mut auth = AuthSet {
+            create: Slot::EMPTY,
+            power_levels: Slot::EMPTY,
+            join_rules: Slot::EMPTY,
+            members: Vec::new(),
+            invites: Vec::new(),
+        };
+        auth.put(Kind::Member, &state_a, true);
+        auth.put(Kind::Member, &auth_a, false);
+        auth.put(Kind::Member, &auth_b1, false);
+        auth.put(Kind::Member, &auth_b2, false);
+        let id = |user| auth.get(MEMBER, user).map(|event| event.event_id());
+        assert_eq!(id("@a:x"), Some("$state_a"));
+        assert_eq!(id("@b:x"), Some("$b2"));
+        assert_eq!(id("@c:x"), None);
+        assert!(!auth.taken(Kind::PowerLevels));
+        auth.put(Kind::PowerLevels, &auth_b1, true);
+        assert!(auth.taken(Kind::PowerLevels));
+    }
+}

@@ -104,3 +104,68 @@ impl<E: Event> Mainline<E> for Walk {
         Ok(found_positions)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use matrix_auth_rules::PduEvent;
+    use matrix_event_format::RoomVersion;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::room::RoomGuard;
+
+    /// Positions given per node, for ordering alone.
+    struct Given(Vec<u32>);
+
+    impl<E> Mainline<E> for Given {
+        fn positions(
+            &self,
+            _graph: &AuthGraph<'_, E>,
+            _power_levels: Option<Node>,
+            events: &[Node],
+            _rooms: &NodeRooms,
+        ) -> Result<Vec<u32>, ResolveError> {
+            Ok(events.iter().map(|&node| self.0[node as usize]).collect())
+        }
+    }
+
+    #[test]
+    fn orders_by_position_then_signed_timestamp_then_event_id() {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        // (event ID, position, origin_server_ts)
+        let cases = [
+            ("$f", 2, -5),
+            ("$a", 1, 7),
+            ("$c", 1, i64::MIN),
+            ("$b", 1, 7),
+            ("$d", 1, -1),
+            ("$e", 0, i64::MAX),
+        ];
+        let events: HashMap<String, PduEvent> = cases
+            .iter()
+            .map(|&(id, _, ts)| {
+                let Value::Object(pdu) = json!({
+                    "type": "m.room.topic", "state_key": "", "sender": "@a:x",
+                    "room_id": "!r:x", "content": {}, "prev_events": [], "auth_events": [],
+                    "depth": 1, "origin_server_ts": ts,
+                }) else {
+                    unreachable!()
+                };
+                let event = PduEvent::with_event_id(pdu, version, id.to_owned());
+                (id.to_owned(), event.expect("a valid PDU"))
+            })
+            .collect();
+        let mut graph = AuthGraph::with_capacity(cases.len());
+        let mut nodes: Vec<Node> = cases
+            .iter()
+            .map(|(id, _, _)| graph.intern(&events, id))
+            .collect();
+        let positions = Given(cases.iter().map(|&(_, position, _)| position).collect());
+        let rooms = NodeRooms::new(RoomGuard::new("!r:x".to_owned()));
+        mainline_sort(&graph, &positions, None, &mut nodes, &rooms).expect("sorts");
+        let order: Vec<&str> = nodes.iter().map(|&node| graph.id(node)).collect();
+        assert_eq!(order, ["$e", "$c", "$d", "$a", "$b", "$f"]);
+    }
+}
