@@ -88,12 +88,13 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     }
 
     /// A graph of given nodes (IDs, events, their kinds, parents as ranges of `edges`),
-    /// explored elsewhere: by the room index, which classified the events when they were added
-    /// and admits only events of its room.
+    /// explored elsewhere: by the room index, which classified the events when they were added.
+    /// The events still come from the caller's provider, so each is checked against `guard`.
     pub fn from_parts<'i>(
         ids: impl ExactSizeIterator<Item = &'i str>,
         events: Vec<Option<&'a E>>,
         kinds: Vec<Kind>,
+        guard: &RoomGuard,
         edge_start: Vec<u32>,
         edges: Vec<Node>,
     ) -> Self {
@@ -105,7 +106,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             explored: interner.len(),
             ids: interner,
             kinds,
-            in_room: vec![true; events.len()],
+            in_room: events.iter().map(|event| in_room(guard, *event)).collect(),
             events,
             edge_start,
             edges,

@@ -104,6 +104,7 @@ where
         nodes.iter().map(|&node| index.ids.get(node)),
         events,
         kinds,
+        &guard,
         edge_start,
         edges,
     );
