@@ -193,15 +193,21 @@ impl Ids {
 /// Slots of the cache of recent IDs.
 const RECENT: usize = 64;
 
-/// An ID's slot in the cache: from the bytes after the sigil (random in hashed IDs; an ID that
-/// is not only shares slots with others, which costs hits, not correctness).
+/// An ID's slot in the cache: from the (up to) eight bytes after the sigil, random in hashed
+/// IDs; IDs that are not share slots more often, which costs hits, not correctness.
 #[inline]
 fn recent_slot(id: &str) -> usize {
     let bytes = id.as_bytes();
-    let word = bytes
-        .get(1..9)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map_or(bytes.len() as u64, u64::from_le_bytes);
+    let word = match bytes.get(1..9) {
+        Some(next) => <[u8; 8]>::try_from(next).map_or(0, u64::from_le_bytes),
+        // Shorter IDs (test rooms' `$1`, `$e42`): the bytes there are, zero-padded.
+        None => {
+            let mut padded = [0u8; 8];
+            let tail = bytes.get(1..).unwrap_or_default();
+            padded[..tail.len()].copy_from_slice(tail);
+            u64::from_le_bytes(padded)
+        }
+    };
     (word.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize
 }
 
@@ -252,6 +258,14 @@ mod tests {
         assert_eq!(ids.find("$bb"), Some(1));
         assert_eq!(ids.find("$b"), None);
         assert_eq!((ids.get(0), ids.get(1), ids.len()), ("$a", "$bb", 2));
+    }
+
+    #[test]
+    fn short_ids_spread_over_the_recent_cache() {
+        let slots: std::collections::BTreeSet<usize> =
+            (0..64).map(|n| recent_slot(&format!("$e{n}"))).collect();
+        assert!(slots.len() > RECENT / 2, "{} slots", slots.len());
+        assert_eq!(recent_slot(""), recent_slot("$"));
     }
 
     #[test]
