@@ -17,49 +17,20 @@
 
 use std::time::Duration;
 
-use matrix_api_core::{IncomingRequest, OutgoingResponse, ServerName};
-use matrix_client_server_api::admin::get_versions;
-use matrix_client_server_api::room_events::send_message;
+use matrix_api_core::{OutgoingResponse, ServerName};
 use matrix_client_server_api::server::ClientServerApi;
 use matrix_mock_server::{ClientServerMock, MockServer};
+use matrix_server::axum;
 use matrix_server::axum::body::Body;
-use matrix_server::axum::routing::{get, put};
-use matrix_server::{AcceptAnything, axum};
-use matrix_test_support::http_load::{Workload, compare, error, hand_written, spawn};
+use matrix_test_support::http_load::{Workload, compare, error, hand_written_router, spawn};
 
 /// The same work as the mock for these two routes, written by hand on axum.
-fn hand_written_router(server_name: ServerName) -> axum::Router {
-    let authenticator = AcceptAnything::new(server_name);
-    axum::Router::new()
-        .route(
-            "/_matrix/client/versions",
-            get(|request| {
-                hand_written(request, None, |request, caller| async move {
-                    match get_versions::Request::try_from_http_request(request) {
-                        Ok(request) => answer(ClientServerMock.get_versions(request, caller).await),
-                        Err(e) => e.to_http_response().map(Body::from),
-                    }
-                })
-            }),
-        )
-        .route(
-            "/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}",
-            put(move |request| async move {
-                hand_written(
-                    request,
-                    Some(&authenticator),
-                    |request, caller| async move {
-                        match send_message::Request::try_from_http_request(request) {
-                            Ok(request) => {
-                                answer(ClientServerMock.send_message(request, caller).await)
-                            }
-                            Err(e) => e.to_http_response().map(Body::from),
-                        }
-                    },
-                )
-                .await
-            }),
-        )
+fn hand_written_mock(server_name: ServerName) -> axum::Router {
+    hand_written_router(
+        server_name,
+        |request, caller| async move { answer(ClientServerMock.get_versions(request, caller).await) },
+        |request, caller| async move { answer(ClientServerMock.send_message(request, caller).await) },
+    )
 }
 
 fn answer<R: OutgoingResponse, E: OutgoingResponse>(answer: Result<R, E>) -> http::Response<Body> {
@@ -84,7 +55,7 @@ fn main() {
         .expect("a runtime");
     runtime.block_on(async {
         let mock = MockServer::start().await.expect("the mock starts");
-        let hand = spawn(hand_written_router(mock.server_name().clone())).await;
+        let hand = spawn(hand_written_mock(mock.server_name().clone())).await;
         println!("| request | mock req/s | hand-written req/s | ratio |");
         println!("| --- | --- | --- | --- |");
         for workload in Workload::ALL {

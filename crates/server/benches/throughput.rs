@@ -11,14 +11,15 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::routing::{get, put};
 use criterion::Criterion;
 use http::StatusCode;
-use matrix_api_core::{IncomingRequest, IncomingResponse, OutgoingResponse};
+use matrix_api_core::{IncomingResponse, OutgoingResponse};
 use matrix_client_server_api::admin::get_versions;
 use matrix_client_server_api::room_events::send_message;
-use matrix_server::{AcceptAnything, Caller, Routes, ServerConfig};
-use matrix_test_support::http_load::{Workload, compare, hand_written, load, message_10k, spawn};
+use matrix_server::{Caller, Routes, ServerConfig};
+use matrix_test_support::http_load::{
+    Workload, compare, hand_written_router, load, message_10k, spawn,
+};
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
 
@@ -46,40 +47,20 @@ fn runtime_router() -> axum::Router {
 }
 
 /// The same work written by hand for these two routes.
-fn hand_written_router() -> axum::Router {
-    let authenticator = AcceptAnything::new(SERVER_NAME.parse().unwrap());
-    axum::Router::new()
-        .route(
-            "/_matrix/client/versions",
-            get(|request| {
-                hand_written(request, None, |request, _| async move {
-                    match get_versions::Request::try_from_http_request(request) {
-                        Ok(_) => versions_response()
-                            .try_into_http_response::<Body>()
-                            .unwrap(),
-                        Err(e) => e.to_http_response().map(Body::from),
-                    }
-                })
-            }),
-        )
-        .route(
-            "/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}",
-            put(move |request| async move {
-                hand_written(
-                    request,
-                    Some(&authenticator),
-                    |request, caller| async move {
-                        match send_message::Request::try_from_http_request(request) {
-                            Ok(request) => send_response(&request, &caller)
-                                .try_into_http_response::<Body>()
-                                .unwrap(),
-                            Err(e) => e.to_http_response().map(Body::from),
-                        }
-                    },
-                )
-                .await
-            }),
-        )
+fn hand_written_handlers() -> axum::Router {
+    hand_written_router(
+        SERVER_NAME.parse().unwrap(),
+        |_, _| async {
+            versions_response()
+                .try_into_http_response::<Body>()
+                .unwrap()
+        },
+        |request, caller| async move {
+            send_response(&request, &caller)
+                .try_into_http_response::<Body>()
+                .unwrap()
+        },
+    )
 }
 
 fn main() {
@@ -91,7 +72,7 @@ fn main() {
     let (ours, hand) = runtime.block_on(async {
         (
             spawn(runtime_router()).await,
-            spawn(hand_written_router()).await,
+            spawn(hand_written_handlers()).await,
         )
     });
     let mut criterion = Criterion::default().configure_from_args();
@@ -101,7 +82,7 @@ fn main() {
     for workload in Workload::ALL {
         for (name, router) in [
             ("routes", runtime_router()),
-            ("hand_written", hand_written_router()),
+            ("hand_written", hand_written_handlers()),
         ] {
             group.bench_function(format!("{workload:?}/{name}"), |b| {
                 b.iter(|| {

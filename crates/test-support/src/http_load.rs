@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 use http::{HeaderValue, Request, StatusCode, header, request::Parts};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
+use matrix_api_core::{IncomingRequest, ServerName};
+use matrix_client_server_api::admin::get_versions;
+use matrix_client_server_api::room_events::send_message;
+use matrix_server::axum::routing::{get, put};
 use matrix_server::axum::{self, body::Body, body::Bytes};
 use matrix_server::{
     AcceptAnything, Assertion, Authenticator, Caller, DEFAULT_BODY_LIMIT, TokenOwner,
@@ -138,6 +142,51 @@ pub async fn compare(
         }
     }
     (crate::median(&ours_rates), crate::median(&their_rates))
+}
+
+/// The hand-written side of both benchmarks: axum's router with the two routes of [`Workload`],
+/// each doing [`hand_written`]'s work around the generated request's parsing and `versions` /
+/// `send` (the send's bearer token checked by `AcceptAnything` for `server_name`).
+pub fn hand_written_router<V, VF, S, SF>(
+    server_name: ServerName,
+    versions: V,
+    send: S,
+) -> axum::Router
+where
+    V: FnOnce(get_versions::Request, Caller) -> VF + Clone + Send + Sync + 'static,
+    VF: Future<Output = http::Response<Body>> + Send,
+    S: FnOnce(send_message::Request, Caller) -> SF + Clone + Send + Sync + 'static,
+    SF: Future<Output = http::Response<Body>> + Send,
+{
+    let authenticator = AcceptAnything::new(server_name);
+    axum::Router::new()
+        .route(
+            "/_matrix/client/versions",
+            get(move |request| {
+                hand_written(request, None, |request, caller| async move {
+                    match get_versions::Request::try_from_http_request(request) {
+                        Ok(request) => versions(request, caller).await,
+                        Err(e) => e.to_http_response().map(Body::from),
+                    }
+                })
+            }),
+        )
+        .route(
+            "/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}",
+            put(move |request| async move {
+                hand_written(
+                    request,
+                    Some(&authenticator),
+                    |request, caller| async move {
+                        match send_message::Request::try_from_http_request(request) {
+                            Ok(request) => send(request, caller).await,
+                            Err(e) => e.to_http_response().map(Body::from),
+                        }
+                    },
+                )
+                .await
+            }),
+        )
 }
 
 /// What a hand-written handler does around its endpoint: the body read within the same limit,
