@@ -12,11 +12,20 @@ pub(crate) struct SetEvents {
     pub own: Vec<Vec<Node>>,
 }
 
-/// Which state sets' full auth chains contain each node: one bit per state set, propagated from
-/// the state sets' events to their ancestors, children before parents (Kahn's algorithm), so that
-/// each node passes its bits on once. Nodes on or above an auth cycle (impossible with hashed
-/// event IDs) are finished by propagating until nothing changes.
-fn reaching_sets<E: Event>(graph: &AuthGraph<'_, E>, sets: &SetEvents) -> (Vec<u64>, usize) {
+/// Which state sets' full auth chains contain each node (`words` words of bits per node), and
+/// the order the nodes passed their bits on in.
+struct Reach {
+    masks: Vec<u64>,
+    words: usize,
+    /// Children before parents; nodes on or above an auth cycle are not in it.
+    order: Vec<Node>,
+}
+
+/// One bit per state set, propagated from the state sets' events to their ancestors, children
+/// before parents (Kahn's algorithm), so that each node passes its bits on once. Nodes on or
+/// above an auth cycle (impossible with hashed event IDs) are finished by propagating until
+/// nothing changes.
+fn reaching_sets<E: Event>(graph: &AuthGraph<'_, E>, sets: &SetEvents) -> Reach {
     let n = graph.len();
     let words = sets.own.len().div_ceil(64).max(1);
     let mut masks = vec![0u64; n * words];
@@ -40,9 +49,9 @@ fn reaching_sets<E: Event>(graph: &AuthGraph<'_, E>, sets: &SetEvents) -> (Vec<u
     let mut ready: Vec<Node> = (0..n as Node)
         .filter(|&node| waiting[node as usize] == 0)
         .collect();
-    let mut passed = 0;
+    let mut order = Vec::with_capacity(n);
     while let Some(node) = ready.pop() {
-        passed += 1;
+        order.push(node);
         for &parent in graph.parents(node) {
             merge(&mut masks, words, node, parent);
             waiting[parent as usize] -= 1;
@@ -51,7 +60,7 @@ fn reaching_sets<E: Event>(graph: &AuthGraph<'_, E>, sets: &SetEvents) -> (Vec<u
             }
         }
     }
-    if passed < n {
+    if order.len() < n {
         let mut stack: Vec<Node> = (0..n as Node)
             .filter(|&node| waiting[node as usize] > 0)
             .collect();
@@ -69,11 +78,22 @@ fn reaching_sets<E: Event>(graph: &AuthGraph<'_, E>, sets: &SetEvents) -> (Vec<u
             }
         }
     }
-    (masks, words)
+    Reach {
+        masks,
+        words,
+        order,
+    }
 }
 
 /// ORs the bits of `from` into `to`; whether `to` changed.
+#[inline]
 fn merge(masks: &mut [u64], words: usize, from: Node, to: Node) -> bool {
+    if words == 1 {
+        let merged = masks[to as usize] | masks[from as usize];
+        let changed = merged != masks[to as usize];
+        masks[to as usize] = merged;
+        return changed;
+    }
     let (from, to) = (from as usize * words, to as usize * words);
     let mut changed = false;
     for word in 0..words {
@@ -86,12 +106,10 @@ fn merge(masks: &mut [u64], words: usize, from: Node, to: Node) -> bool {
 
 /// Marks the nodes of the auth difference: those in some but not all full auth chains (a
 /// state set's events count as part of its chain).
-fn auth_difference<E: Event>(graph: &AuthGraph<'_, E>, sets: &SetEvents, marks: &mut [bool]) {
-    let (masks, words) = reaching_sets(graph, sets);
+fn auth_difference(reach: &Reach, sets: &SetEvents, marks: &mut [bool]) {
     let full = full_mask(sets.own.len());
-    for (node, mark) in marks.iter_mut().enumerate() {
-        let mask = &masks[node * words..(node + 1) * words];
-        if mask.iter().any(|&w| w != 0) && mask != full.as_slice() {
+    for (mask, mark) in reach.masks.chunks_exact(reach.words).zip(marks.iter_mut()) {
+        if mask.iter().any(|&w| w != 0) && mask.iter().zip(&full).any(|(w, f)| w != f) {
             *mark = true;
         }
     }
@@ -108,12 +126,51 @@ fn full_mask(sets: usize) -> Vec<u64> {
 }
 
 /// Marks the conflicted state subgraph: the events on an auth path from one conflicted event to
-/// another (both included).
+/// another (both included), that is the ancestors of conflicted events that have a conflicted
+/// event among their own ancestors (each counting as its own ancestor). Two passes over
+/// `order` (children before parents) find both, when every node is in it.
 fn conflicted_subgraph<E: Event>(
     graph: &AuthGraph<'_, E>,
     conflicted: &[Node],
+    order: &[Node],
     marks: &mut [bool],
 ) {
+    let n = graph.len();
+    if order.len() < n {
+        return subgraph_by_walks(graph, conflicted, marks);
+    }
+    let mut is_conflicted = vec![false; n];
+    for &node in conflicted {
+        is_conflicted[node as usize] = true;
+    }
+    let mut ancestor = is_conflicted.clone();
+    for &node in order {
+        if ancestor[node as usize] {
+            for &parent in graph.parents(node) {
+                ancestor[parent as usize] = true;
+            }
+        }
+    }
+    let mut above_conflicted = is_conflicted;
+    for &node in order.iter().rev() {
+        let node = node as usize;
+        if !above_conflicted[node]
+            && graph
+                .parents(node as Node)
+                .iter()
+                .any(|&parent| above_conflicted[parent as usize])
+        {
+            above_conflicted[node] = true;
+        }
+        if above_conflicted[node] && ancestor[node] {
+            marks[node] = true;
+        }
+    }
+}
+
+/// [`conflicted_subgraph`] for graphs with an auth cycle (impossible with hashed event IDs): the
+/// ancestors of the conflicted events, then the descendants of the conflicted events among them.
+fn subgraph_by_walks<E: Event>(graph: &AuthGraph<'_, E>, conflicted: &[Node], marks: &mut [bool]) {
     let n = graph.len();
     // Ancestors (inclusive) of the conflicted events.
     let mut ancestor = vec![false; n];
@@ -184,13 +241,14 @@ pub(crate) fn full_conflicted_set<E: Event>(
     subgraph: bool,
 ) -> Vec<bool> {
     let mut marks = vec![false; graph.len()];
-    auth_difference(graph, sets, &mut marks);
+    let reach = reaching_sets(graph, sets);
+    auth_difference(&reach, sets, &mut marks);
     let conflicted: Vec<Node> = sets.own.iter().flatten().copied().collect();
     for &node in &conflicted {
         marks[node as usize] = true;
     }
     if subgraph {
-        conflicted_subgraph(graph, &conflicted, &mut marks);
+        conflicted_subgraph(graph, &conflicted, &reach.order, &mut marks);
     }
     for (node, mark) in marks.iter_mut().enumerate() {
         if graph.event(node as Node).is_none() {
@@ -198,4 +256,102 @@ pub(crate) fn full_conflicted_set<E: Event>(
         }
     }
     marks
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use matrix_auth_rules::PduEvent;
+    use matrix_event_format::RoomVersion;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::room::RoomGuard;
+
+    /// A topic event (`$e{i}`) with the given auth events, by index.
+    fn event(version: &'static RoomVersion, i: usize, auth: &[usize]) -> (String, PduEvent) {
+        let id = format!("$e{i}");
+        let auth: Vec<String> = auth.iter().map(|a| format!("$e{a}")).collect();
+        let Value::Object(pdu) = json!({
+            "type": "m.room.topic", "state_key": "", "sender": "@a:x", "room_id": "!r:x",
+            "content": {"topic": i}, "prev_events": [], "auth_events": auth,
+            "depth": 1, "origin_server_ts": 1,
+        }) else {
+            unreachable!()
+        };
+        let event = PduEvent::with_event_id(pdu, version, id.clone()).expect("a valid PDU");
+        (id, event)
+    }
+
+    /// The subgraph both ways, for `conflicted` events of a graph of `events`.
+    fn both_ways(
+        events: &HashMap<String, PduEvent>,
+        conflicted: &[&str],
+    ) -> (Vec<bool>, Vec<bool>) {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        let mut graph = AuthGraph::with_capacity(events.len());
+        let nodes: Vec<Node> = conflicted
+            .iter()
+            .map(|id| graph.intern(events, id))
+            .collect();
+        graph.explore(version, events, &RoomGuard::new("!r:x".to_owned()));
+        let sets = SetEvents {
+            common: Vec::new(),
+            own: vec![nodes.clone()],
+        };
+        let reach = reaching_sets(&graph, &sets);
+        let mut by_order = vec![false; graph.len()];
+        conflicted_subgraph(&graph, &nodes, &reach.order, &mut by_order);
+        let mut by_walks = vec![false; graph.len()];
+        subgraph_by_walks(&graph, &nodes, &mut by_walks);
+        (by_order, by_walks)
+    }
+
+    #[test]
+    fn the_passes_over_the_order_mark_what_the_walks_mark() {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let mut marked = 0;
+        for _ in 0..200 {
+            let size = 2 + next(40);
+            let events: HashMap<String, PduEvent> = (0..size)
+                .map(|i| {
+                    let auth: Vec<usize> =
+                        (0..next(4)).filter(|_| i > 0).map(|_| next(i)).collect();
+                    event(version, i, &auth)
+                })
+                .collect();
+            let conflicted: Vec<String> = (0..1 + next(5))
+                .map(|_| format!("$e{}", next(size)))
+                .collect();
+            let conflicted: Vec<&str> = conflicted.iter().map(String::as_str).collect();
+            let (by_order, by_walks) = both_ways(&events, &conflicted);
+            assert_eq!(by_order, by_walks);
+            marked += by_order.iter().filter(|&&m| m).count();
+        }
+        assert!(marked > 400, "{marked} marks");
+    }
+
+    #[test]
+    fn an_auth_cycle_is_walked() {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        // $e2 → $e0 ⇄ $e1 (a cycle, possible only with server-assigned IDs), $e3 → $e2.
+        let events: HashMap<String, PduEvent> = [
+            event(version, 0, &[1]),
+            event(version, 1, &[0]),
+            event(version, 2, &[0]),
+            event(version, 3, &[2]),
+        ]
+        .into_iter()
+        .collect();
+        let (by_order, by_walks) = both_ways(&events, &["$e3", "$e1"]);
+        assert_eq!(by_order, by_walks);
+        // Nodes in interning order: $e3, $e1, $e2, $e0; every one is on the path $e3 → $e1.
+        assert_eq!(by_order, [true, true, true, true]);
+    }
 }
