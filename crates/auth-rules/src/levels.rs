@@ -142,6 +142,24 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
         }
     }
 
+    /// Whether [`user`](Self::user) (for any user) and the `invite` and `ban` levels read
+    /// without a rejection. Conservative: `false` whenever the create event lists
+    /// `additional_creators`.
+    pub fn membership_levels_readable(&self) -> bool {
+        if self.version.creator == CreatorRule::SenderAndAdditionalCreators
+            && self.create.content().contains_key("additional_creators")
+        {
+            return false;
+        }
+        match &self.power_levels {
+            Some(levels) => levels.membership_readable,
+            None => {
+                self.version.creator != CreatorRule::ContentCreator
+                    || self.create.content().contains_key("creator")
+            }
+        }
+    }
+
     /// A named level (`invite`, `ban`, `kick`, `redact`, …) or its default.
     pub fn named(&self, name: &str, default: i128) -> Result<i128, Rejection> {
         match self

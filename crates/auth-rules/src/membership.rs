@@ -77,6 +77,20 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     };
 
     let levels = Levels::new(version, create, state.get(POWER_LEVELS, ""));
+    // The reference implementation reads the levels below before any membership rule, so that
+    // unreadable ones reject the event. A join needs them only under a restricted join rule:
+    // when they cannot fail, it does not read them first.
+    if membership == "join" && levels.membership_levels_readable() {
+        return check_join(
+            version,
+            event,
+            state,
+            &levels,
+            target_banned,
+            join_rule,
+            caller,
+        );
+    }
     let user_level = levels.user(sender)?;
     let target_level = if target == sender {
         user_level
@@ -118,28 +132,15 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
                 Ok(())
             }
         }
-        "join" => {
-            if sender != target {
-                return Err(Rejection::NotOwnMembership);
-            }
-            if target_banned {
-                return Err(Rejection::SenderBanned);
-            }
-            match join_rule {
-                Some("public") => Ok(()),
-                Some("restricted") if version.restricted_join_rule => {
-                    check_restricted_join(event, state, &levels, invite_level, caller)
-                }
-                Some("knock_restricted") if knock_restricted => {
-                    check_restricted_join(event, state, &levels, invite_level, caller)
-                }
-                Some("invite") => invited_or_joined(caller),
-                Some("knock") if version.knocking => invited_or_joined(caller),
-                rule => Err(Rejection::JoinRuleForbidsJoin(
-                    rule.unwrap_or_default().to_owned(),
-                )),
-            }
-        }
+        "join" => check_join(
+            version,
+            event,
+            state,
+            &levels,
+            target_banned,
+            join_rule,
+            caller,
+        ),
         "leave" => {
             if target_banned && user_level < ban_level {
                 return Err(insufficient(Action::Unban, user_level, ban_level));
@@ -195,6 +196,40 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     }
 }
 
+/// A join: by the user themself, not banned, as the join rule allows.
+fn check_join<E: Event + ?Sized, S: AuthState + ?Sized>(
+    version: &RoomVersion,
+    event: &E,
+    state: &S,
+    levels: &Levels<'_, S::Event>,
+    target_banned: bool,
+    join_rule: Option<&str>,
+    caller: Option<&str>,
+) -> Result<(), Rejection> {
+    if event.state_key() != Some(event.sender()) {
+        return Err(Rejection::NotOwnMembership);
+    }
+    if target_banned {
+        return Err(Rejection::SenderBanned);
+    }
+    let restricted = match join_rule {
+        Some("restricted") => version.restricted_join_rule,
+        Some("knock_restricted") => version.knock_restricted_join_rule,
+        _ => false,
+    };
+    match join_rule {
+        Some("public") => Ok(()),
+        _ if restricted => {
+            check_restricted_join(event, state, levels, levels.named("invite", 0)?, caller)
+        }
+        Some("invite") => invited_or_joined(caller),
+        Some("knock") if version.knocking => invited_or_joined(caller),
+        rule => Err(Rejection::JoinRuleForbidsJoin(
+            rule.unwrap_or_default().to_owned(),
+        )),
+    }
+}
+
 fn insufficient(action: Action, user_level: i128, required_level: i128) -> Rejection {
     Rejection::InsufficientPower {
         action,
@@ -238,4 +273,95 @@ fn check_restricted_join<E: Event + ?Sized, S: AuthState + ?Sized>(
         return Err(Rejection::JoinAuthoriserCannotInvite);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use matrix_event_format::RoomVersion;
+    use serde_json::{Value, json};
+
+    use crate::check::check_against_state;
+    use crate::pdu::PduEvent;
+    use crate::rejection::{MalformedPowerLevels, Rejection};
+
+    fn pdu(version: &'static RoomVersion, id: &str, event: Value) -> PduEvent {
+        let Value::Object(mut pdu) = event else {
+            unreachable!()
+        };
+        let fields = json!({
+            "prev_events": [], "auth_events": [], "depth": 2, "origin_server_ts": 1,
+        });
+        for (key, value) in fields.as_object().into_iter().flatten() {
+            pdu.insert(key.clone(), value.clone());
+        }
+        // Room version 12: the room ID is the create event's, which has none.
+        let room_id = match (version.id, id) {
+            ("12", "$create") => None,
+            ("12", _) => Some("!create"),
+            _ => Some("!r:x"),
+        };
+        if let Some(room_id) = room_id {
+            pdu.insert("room_id".into(), json!(room_id));
+        }
+        PduEvent::with_event_id(pdu, version, id.to_owned()).expect("a valid PDU")
+    }
+
+    /// A public room in `version` whose power levels content is `levels`, and `@b:x`'s join.
+    fn join_against(version_id: &str, levels: Value) -> Result<(), Rejection> {
+        let version = RoomVersion::from_id(version_id).expect("a known room version");
+        let create_content = if version.id == "12" {
+            json!({"room_version": "12"})
+        } else {
+            json!({"creator": "@a:x"})
+        };
+        let state = vec![
+            pdu(
+                version,
+                "$create",
+                json!({"type": "m.room.create", "state_key": "",
+                "sender": "@a:x", "content": create_content}),
+            ),
+            pdu(
+                version,
+                "$rules",
+                json!({"type": "m.room.join_rules", "state_key": "",
+                "sender": "@a:x", "content": {"join_rule": "public"}}),
+            ),
+            pdu(
+                version,
+                "$levels",
+                json!({"type": "m.room.power_levels", "state_key": "",
+                "sender": "@a:x", "content": levels}),
+            ),
+        ];
+        let join = pdu(
+            version,
+            "$join",
+            json!({"type": "m.room.member", "state_key": "@b:x",
+            "sender": "@b:x", "content": {"membership": "join"}}),
+        );
+        check_against_state(version, &join, &state)
+    }
+
+    #[test]
+    fn a_join_reads_the_levels_first_as_the_reference_implementation_does() {
+        for version in ["6", "10", "12"] {
+            assert_eq!(
+                join_against(version, json!({"users": {"@c:x": 50}})),
+                Ok(())
+            );
+            assert_eq!(join_against(version, json!({"ban": null})), Ok(()));
+            let unreadable = [
+                (json!({"users": {"@b:x": "abc"}}), "users.@b:x"),
+                (json!({"users_default": [1]}), "users_default"),
+                (json!({"invite": "x"}), "invite"),
+                (json!({"ban": {}}), "ban"),
+            ];
+            for (levels, key) in unreadable {
+                let expected = MalformedPowerLevels::NotAnInteger(key.to_owned()).into();
+                assert_eq!(join_against(version, levels), Err(expected), "v{version}");
+            }
+            assert!(join_against(version, json!({"users": []})).is_err());
+        }
+    }
 }

@@ -174,6 +174,10 @@ pub struct ParsedPowerLevels {
     pub(crate) lenient: Result<(), MalformedPowerLevels>,
     /// The additional check of room versions 10 and up: JSON integers only.
     pub(crate) strict: Result<(), MalformedPowerLevels>,
+    /// Whether every user's level and the `invite` and `ban` levels read without failing: the
+    /// `users` pass `lenient`, and `users_default`, `invite` and `ban` are absent, `null` or
+    /// readable.
+    pub(crate) membership_readable: bool,
 }
 
 impl ParsedPowerLevels {
@@ -229,6 +233,11 @@ impl ParsedPowerLevels {
                 }
             }
         }
+        let membership_readable = lenient.is_ok()
+            && ["users_default", "invite", "ban"].iter().all(|name| {
+                let index = NAMED_LEVELS.iter().position(|n| n == name);
+                index.and_then(|i| named[i]).map(|entry| entry.level) != Some(Level::Invalid)
+            });
         ParsedPowerLevels {
             named,
             users,
@@ -236,6 +245,7 @@ impl ParsedPowerLevels {
             notifications,
             lenient,
             strict,
+            membership_readable,
         }
     }
 
