@@ -43,7 +43,13 @@ pub(crate) fn mainline_sort<E: Event>(
             ((u128::from(position) << 64) | ts, node)
         })
         .collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| graph.id(a.1).cmp(graph.id(b.1))));
+    // Integers only, then the rare runs of equal keys by event ID.
+    keyed.sort_unstable();
+    for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| graph.id(a.1).cmp(graph.id(b.1)));
+        }
+    }
     for (slot, (_, node)) in events.iter_mut().zip(keyed) {
         *slot = node;
     }
