@@ -188,8 +188,7 @@ pub(crate) fn finish<E: Event>(
 
     // The unconflicted state wins over what was resolved: merge the resolved entries of the
     // other keys into the (sorted) unconflicted ones, and build the map from sorted entries.
-    let mut extra: Vec<((&str, &str), Node)> = state.resolved_entries().collect();
-    extra.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let extra = state.resolved_entries();
     let mut entries: Vec<(StateKey, String)> =
         Vec::with_capacity(split.unconflicted.len() + extra.len());
     let mut extra = extra.into_iter().peekable();

@@ -81,12 +81,51 @@ impl WorkingState {
         Some(self.nodes[id as usize]).filter(|&node| node != UNSET)
     }
 
-    /// The keys outside the unconflicted state that hold an event, with it.
-    pub fn resolved_entries(&self) -> impl Iterator<Item = ((&str, &str), Node)> {
-        (0..self.keys.len() as Id)
+    /// The keys outside the unconflicted state that hold an event, with it, in key order.
+    pub fn resolved_entries(&self) -> Vec<((&str, &str), Node)> {
+        let entries: Vec<((&str, &str), Node)> = (0..self.keys.len() as Id)
             .filter(|&id| !self.unconflicted[id as usize])
             .filter_map(|id| self.node(id).map(|node| (self.keys.key(id), node)))
+            .collect();
+        // Sorted as integers where they decide: the event type's rank among the few types
+        // present and the state key's first eight bytes; the runs those leave equal by the
+        // whole state key.
+        let mut types: Vec<&str> = Vec::new();
+        for ((event_type, _), _) in &entries {
+            if !types.contains(event_type) {
+                types.push(event_type);
+            }
+        }
+        types.sort_unstable();
+        let rank = |event_type: &str| types.binary_search(&event_type).unwrap_or_else(|at| at);
+        let mut keyed: Vec<(usize, u64, u32)> = entries
+            .iter()
+            .enumerate()
+            .map(|(index, ((event_type, state_key), _))| {
+                (rank(event_type), prefix(state_key), index as u32)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let state_key = |&(_, _, index): &(usize, u64, u32)| entries[index as usize].0.1;
+        for run in keyed.chunk_by_mut(|a, b| a.0 == b.0 && a.1 == b.1) {
+            if run.len() > 1 {
+                run.sort_unstable_by(|a, b| state_key(a).cmp(state_key(b)));
+            }
+        }
+        keyed
+            .iter()
+            .map(|&(_, _, index)| entries[index as usize])
+            .collect()
     }
+}
+
+/// The first eight bytes of `text` (zero-padded) as a big-endian integer: ordered as the bytes
+/// are, up to ties that only the whole strings decide.
+fn prefix(text: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let head = &text.as_bytes()[..text.len().min(8)];
+    bytes[..head.len()].copy_from_slice(head);
+    u64::from_be_bytes(bytes)
 }
 
 /// The fixed index of a key, if it has one.
@@ -117,6 +156,36 @@ mod tests {
     }
 
     #[test]
+    fn resolved_entries_come_in_key_order() {
+        let keys = [
+            ("m.room.member", "@user0001:b"),
+            ("m.room.topic", ""),
+            ("m.room.member", "@user0001:a"),
+            ("m.room.member", "@user0001"),
+            ("m.room.member", "@user000"),
+            ("m.room.member", "@user000\u{0}"),
+            ("m.room.member", "@b"),
+            ("m.room.name", ""),
+            ("m.room.member", ""),
+            ("m.room.create", ""),
+            ("m.room.aliases", "x"),
+        ];
+        let mut state = WorkingState::with_capacity(keys.len());
+        for (node, (event_type, state_key)) in keys.iter().enumerate() {
+            state.insert(event_type, state_key, node as Node);
+        }
+        let unconflicted = state.intern_unconflicted("m.room.member", "@a");
+        state.set(unconflicted, 99);
+        let mut expected: Vec<_> = keys
+            .iter()
+            .enumerate()
+            .map(|(node, key)| (*key, node as Node))
+            .collect();
+        expected.sort();
+        assert_eq!(state.resolved_entries(), expected);
+    }
+
+    #[test]
     fn keys_hold_events_once_set() {
         let mut state = WorkingState::with_capacity(1);
         let member = state.intern_unconflicted("m.room.member", "@a:x");
@@ -127,7 +196,7 @@ mod tests {
         assert_eq!(state.get("m.room.member", "@a:x"), Some(7));
         assert_eq!(state.get(CREATE, ""), Some(3));
         assert_eq!(state.get(POWER_LEVELS, ""), None);
-        let entries: Vec<_> = state.resolved_entries().collect();
+        let entries = state.resolved_entries();
         assert_eq!(entries, [((CREATE, ""), 3), (("m.room.topic", ""), 4)]);
     }
 }
