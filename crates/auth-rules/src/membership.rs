@@ -80,8 +80,8 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     // The reference implementation reads the levels below before any membership rule, so that
     // unreadable ones reject the event. A join needs them only under a restricted join rule:
     // when they cannot fail, it does not read them first.
-    if membership == "join" && levels.membership_levels_readable() {
-        return check_join(
+    let join = || {
+        check_join(
             version,
             event,
             state,
@@ -89,7 +89,10 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
             target_banned,
             join_rule,
             caller,
-        );
+        )
+    };
+    if membership == "join" && levels.membership_levels_readable() {
+        return join();
     }
     let user_level = levels.user(sender)?;
     let target_level = if target == sender {
@@ -132,15 +135,7 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
                 Ok(())
             }
         }
-        "join" => check_join(
-            version,
-            event,
-            state,
-            &levels,
-            target_banned,
-            join_rule,
-            caller,
-        ),
+        "join" => join(),
         "leave" => {
             if target_banned && user_level < ban_level {
                 return Err(insufficient(Action::Unban, user_level, ban_level));
