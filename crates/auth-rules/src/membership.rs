@@ -275,7 +275,7 @@ mod tests {
     use matrix_event_format::RoomVersion;
     use serde_json::{Value, json};
 
-    use crate::check::check_against_state;
+    use super::check_membership;
     use crate::pdu::PduEvent;
     use crate::rejection::{MalformedPowerLevels, Rejection};
 
@@ -335,7 +335,7 @@ mod tests {
             json!({"type": "m.room.member", "state_key": "@b:x",
             "sender": "@b:x", "content": {"membership": "join"}}),
         );
-        check_against_state(version, &join, &state)
+        check_membership(version, &join, &state)
     }
 
     #[test]
