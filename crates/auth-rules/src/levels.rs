@@ -144,7 +144,7 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
 
     /// Whether [`user`](Self::user) (for any user) and the `invite` and `ban` levels read
     /// without a rejection. Conservative: `false` whenever the create event lists
-    /// `additional_creators`.
+    /// `additional_creators` or the `users` fail the `lenient` check for any reason.
     pub fn membership_levels_readable(&self) -> bool {
         if self.version.creator == CreatorRule::SenderAndAdditionalCreators
             && self.create.content().contains_key("additional_creators")

@@ -233,20 +233,20 @@ impl ParsedPowerLevels {
                 }
             }
         }
-        let membership_readable = lenient.is_ok()
-            && ["users_default", "invite", "ban"].iter().all(|name| {
-                let index = NAMED_LEVELS.iter().position(|n| n == name);
-                index.and_then(|i| named[i]).map(|entry| entry.level) != Some(Level::Invalid)
-            });
-        ParsedPowerLevels {
+        let mut parsed = ParsedPowerLevels {
             named,
             users,
             events,
             notifications,
             lenient,
             strict,
-            membership_readable,
-        }
+            membership_readable: false,
+        };
+        parsed.membership_readable = parsed.lenient.is_ok()
+            && ["users_default", "invite", "ban"]
+                .iter()
+                .all(|name| parsed.named(name).map(|entry| entry.level) != Some(Level::Invalid));
+        parsed
     }
 
     /// The entry of a top-level level (`ban`, `users_default`, …); `None` if absent or not one
