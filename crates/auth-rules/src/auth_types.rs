@@ -8,38 +8,61 @@ use crate::event::Event;
 
 use crate::names::{CREATE, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
 
+/// One state key an event's authorization depends on, by kind: the three keys with the state key
+/// `""` need no string to name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthKey<'a> {
+    Create,
+    PowerLevels,
+    JoinRules,
+    /// `m.room.member` for this user.
+    Member(&'a str),
+    /// `m.room.third_party_invite` with this token.
+    ThirdPartyInvite(&'a str),
+}
+
+impl<'a> AuthKey<'a> {
+    /// The key as `(event type, state_key)`.
+    pub fn pair(self) -> (&'static str, &'a str) {
+        match self {
+            AuthKey::Create => (CREATE, ""),
+            AuthKey::PowerLevels => (POWER_LEVELS, ""),
+            AuthKey::JoinRules => (JOIN_RULES, ""),
+            AuthKey::Member(user) => (MEMBER, user),
+            AuthKey::ThirdPartyInvite(token) => (THIRD_PARTY_INVITE, token),
+        }
+    }
+}
+
 /// The state keys an event's authorization depends on (at most seven, no duplicates), borrowing
 /// the state keys from the event. See [`auth_types_for_event`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AuthTypes<'a> {
-    keys: [(&'static str, &'a str); 7],
+    keys: [AuthKey<'a>; 7],
     len: usize,
 }
 
 impl<'a> AuthTypes<'a> {
     fn new() -> Self {
         AuthTypes {
-            keys: [("", ""); 7],
+            keys: [AuthKey::Create; 7],
             len: 0,
         }
     }
 
     /// Adds a key that cannot be present yet.
-    fn push(&mut self, event_type: &'static str, state_key: &'a str) {
+    fn push(&mut self, key: AuthKey<'a>) {
         if self.len < self.keys.len() {
-            self.keys[self.len] = (event_type, state_key);
+            self.keys[self.len] = key;
             self.len += 1;
         }
     }
 
-    /// Adds a member key unless that user's is present (types are `'static` constants, so
-    /// only state keys need comparing).
+    /// Adds a member key unless that user's is present.
     fn push_member(&mut self, user: &'a str) {
-        let present = self.keys[..self.len]
-            .iter()
-            .any(|(t, k)| *k == user && *t == MEMBER);
+        let present = self.keys().any(|key| key == AuthKey::Member(user));
         if !present {
-            self.push(MEMBER, user);
+            self.push(AuthKey::Member(user));
         }
     }
 
@@ -48,9 +71,14 @@ impl<'a> AuthTypes<'a> {
         self.iter().any(|(t, k)| t == event_type && k == state_key)
     }
 
-    /// The keys, in a fixed order: create, power levels, sender's member event, then those of
-    /// member events.
+    /// The keys as `(event type, state_key)`, in a fixed order: create, power levels, sender's
+    /// member event, then those of member events.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
+        self.keys().map(AuthKey::pair)
+    }
+
+    /// The keys by kind, in the order of [`iter`](Self::iter).
+    pub fn keys(&self) -> impl Iterator<Item = AuthKey<'a>> + '_ {
         self.keys[..self.len].iter().copied()
     }
 
@@ -76,14 +104,14 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
     if event.event_type() == CREATE {
         return types;
     }
-    types.push(CREATE, "");
-    types.push(POWER_LEVELS, "");
-    types.push(MEMBER, event.sender());
+    types.push(AuthKey::Create);
+    types.push(AuthKey::PowerLevels);
+    types.push(AuthKey::Member(event.sender()));
     if event.event_type() == MEMBER {
         let content = event.content();
         let membership = event.membership();
         if matches!(membership, Some("join" | "invite" | "knock")) {
-            types.push(JOIN_RULES, "");
+            types.push(AuthKey::JoinRules);
         }
         if let Some(target) = event.state_key() {
             types.push_member(target);
@@ -95,7 +123,7 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
                 .and_then(|signed| signed.get("token"))
                 .and_then(Value::as_str);
             if let Some(token) = token {
-                types.push(THIRD_PARTY_INVITE, token);
+                types.push(AuthKey::ThirdPartyInvite(token));
             }
         }
         if version.restricted_join_rule && membership == Some("join") {

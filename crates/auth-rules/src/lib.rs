@@ -39,7 +39,7 @@ mod rejection;
 mod state;
 mod third_party_invite;
 
-pub use auth_types::{AuthTypes, auth_types_for_event};
+pub use auth_types::{AuthKey, AuthTypes, auth_types_for_event};
 pub use check::{
     check_against_state, check_auth_events, check_event, implied_create_event_id, room_id_of,
 };

@@ -13,7 +13,8 @@ use crate::rejection::{Action, Rejection};
 use crate::state::AuthState;
 use crate::third_party_invite;
 
-/// Whether the membership change `event` is allowed against `state`.
+/// Whether the membership change `event` is allowed against `state`, after
+/// [`check_against_state`](crate::check_against_state) checked the sender's domain.
 pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     version: &RoomVersion,
     event: &E,
@@ -56,7 +57,7 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     let Some(create) = create else {
         return Err(Rejection::MissingCreateEvent);
     };
-    if domain(create.sender())? != domain(target)? && !can_federate(create) {
+    if target != sender && domain(create.sender())? != domain(target)? && !can_federate(create) {
         return Err(Rejection::NotFederated);
     }
 

@@ -120,6 +120,8 @@ pub(crate) struct Ids {
     table: HashTable<Id>,
     /// Where each ID ends in `arena` (it starts where the previous one ends).
     ends: Vec<u32>,
+    /// Each ID's hash, so that growing the table does not hash the IDs again.
+    hashes: Vec<u64>,
     arena: String,
     hasher: foldhash::fast::RandomState,
 }
@@ -131,6 +133,7 @@ impl Ids {
             recent: [Id::MAX; RECENT],
             table: HashTable::with_capacity(ids),
             ends: Vec::with_capacity(ids),
+            hashes: Vec::with_capacity(ids),
             arena: String::with_capacity(ids * 44),
             hasher: foldhash::fast::RandomState::default(),
         }
@@ -144,7 +147,7 @@ impl Ids {
     pub fn find(&self, id: &str) -> Option<Id> {
         let hash = self.hasher.hash_one(id);
         let found = self.table.find(hash, |&i| {
-            bytes(&self.ends, &self.arena, i) == id.as_bytes()
+            same(bytes(&self.ends, &self.arena, i), id.as_bytes())
         });
         found.copied()
     }
@@ -153,7 +156,7 @@ impl Ids {
     pub fn intern(&mut self, id: &str) -> (Id, bool) {
         let slot = recent_slot(id);
         let cached = self.recent[slot];
-        if cached != Id::MAX && bytes(&self.ends, &self.arena, cached) == id.as_bytes() {
+        if cached != Id::MAX && same(bytes(&self.ends, &self.arena, cached), id.as_bytes()) {
             return (cached, false);
         }
         let hash = self.hasher.hash_one(id);
@@ -161,13 +164,14 @@ impl Ids {
             recent,
             table,
             ends,
+            hashes,
             arena,
-            hasher,
+            ..
         } = self;
         let entry = table.entry(
             hash,
-            |&i| bytes(ends, arena, i) == id.as_bytes(),
-            |&i| hasher.hash_one(text(ends, arena, i)),
+            |&i| same(bytes(ends, arena, i), id.as_bytes()),
+            |&i| hashes[i as usize],
         );
         let found = match entry {
             Entry::Occupied(found) => (*found.get(), false),
@@ -175,6 +179,7 @@ impl Ids {
                 let index = ends.len() as Id;
                 arena.push_str(id);
                 ends.push(arena.len() as u32);
+                hashes.push(hash);
                 vacant.insert(index);
                 (index, true)
             }
@@ -191,7 +196,7 @@ impl Ids {
 }
 
 /// Slots of the cache of recent IDs.
-const RECENT: usize = 64;
+const RECENT: usize = 1024;
 
 /// An ID's slot in the cache: from the (up to) eight bytes after the sigil, random in hashed
 /// IDs; IDs that are not share slots more often, which costs hits, not correctness.
@@ -208,7 +213,7 @@ fn recent_slot(id: &str) -> usize {
             u64::from_le_bytes(padded)
         }
     };
-    (word.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize
+    (word.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros())) as usize
 }
 
 #[inline]
@@ -262,8 +267,9 @@ mod tests {
 
     #[test]
     fn short_ids_spread_over_the_recent_cache() {
-        let slots: std::collections::BTreeSet<usize> =
-            (0..64).map(|n| recent_slot(&format!("$e{n}"))).collect();
+        let slots: std::collections::BTreeSet<usize> = (0..RECENT)
+            .map(|n| recent_slot(&format!("$e{n}")))
+            .collect();
         assert!(slots.len() > RECENT / 2, "{} slots", slots.len());
         assert_eq!(recent_slot(""), recent_slot("$"));
     }

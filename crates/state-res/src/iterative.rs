@@ -3,7 +3,7 @@
 //! for keys the state lacks).
 
 use matrix_auth_rules::{
-    AuthState, CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE,
+    AuthKey, AuthState, CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE,
     auth_types_for_event, check_against_state,
 };
 use matrix_event_format::RoomVersion;
@@ -138,8 +138,21 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
         for &parent in graph.parents(node) {
             rooms.check(graph, parent)?;
         }
-        for (event_type, state_key) in auth_types_for_event(version, event).iter() {
-            let Some(current) = state.get(event_type, state_key) else {
+        let kind = graph.kind(node);
+        // The event's own key, interned once: a member event's target (and, for its own
+        // membership, sender) is read through it, and a state event that passes is set there.
+        let mut own = None;
+        for key in auth_types_for_event(version, event).keys() {
+            let current = match key {
+                AuthKey::Member(user)
+                    if kind == Kind::Member && event.state_key() == Some(user) =>
+                {
+                    let id = *own.get_or_insert_with(|| state.intern(MEMBER, user));
+                    state.node(id)
+                }
+                key => state.get_auth(key),
+            };
+            let Some(current) = current else {
                 continue;
             };
             if let Some(current_event) = graph.event(current) {
@@ -165,7 +178,11 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
         }
         if check_against_state(version, event, &auth).is_ok() {
             if let Some(state_key) = event.state_key() {
-                state.insert(event.event_type(), state_key, node);
+                let id = match own {
+                    Some(id) => id,
+                    None => state.intern_event_key(kind, event.event_type(), state_key),
+                };
+                state.set(id, node);
             }
         }
     }

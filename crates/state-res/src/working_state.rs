@@ -2,9 +2,9 @@
 //! and the state is a vector indexed by the key's index. The three keys every authorization
 //! check reads (create, power levels, join rules) have fixed indices found without hashing.
 
-use matrix_auth_rules::{CREATE, JOIN_RULES, POWER_LEVELS};
+use matrix_auth_rules::{AuthKey, CREATE, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
 
-use crate::graph::Node;
+use crate::graph::{Kind, Node};
 use crate::interner::{Id, Interner};
 
 /// Marks a key without an event in the state.
@@ -12,6 +12,9 @@ const UNSET: Node = Node::MAX;
 
 /// The keys with fixed indices (`0..3`), all with the state key `""`.
 const FIXED: [&str; 3] = [CREATE, POWER_LEVELS, JOIN_RULES];
+const CREATE_ID: Id = 0;
+const POWER_LEVELS_ID: Id = 1;
+const JOIN_RULES_ID: Id = 2;
 
 /// A room state: interned state key → node.
 pub(crate) struct WorkingState {
@@ -50,6 +53,17 @@ impl WorkingState {
         id
     }
 
+    /// The index of the key of an event of `kind`, added if it is new: the kind names the fixed
+    /// keys without comparing strings.
+    pub fn intern_event_key(&mut self, kind: Kind, event_type: &str, state_key: &str) -> Id {
+        match kind {
+            Kind::Create => CREATE_ID,
+            Kind::PowerLevels => POWER_LEVELS_ID,
+            Kind::JoinRules => JOIN_RULES_ID,
+            _ => self.intern(event_type, state_key),
+        }
+    }
+
     /// Interns a key of the unconflicted state.
     pub fn intern_unconflicted(&mut self, event_type: &str, state_key: &str) -> Id {
         let id = self.intern(event_type, state_key);
@@ -66,19 +80,26 @@ impl WorkingState {
         self.node(id)
     }
 
+    /// The event for an authorization key, if the state has one.
+    pub fn get_auth(&self, key: AuthKey<'_>) -> Option<Node> {
+        let id = match key {
+            AuthKey::Create => CREATE_ID,
+            AuthKey::PowerLevels => POWER_LEVELS_ID,
+            AuthKey::JoinRules => JOIN_RULES_ID,
+            AuthKey::Member(user) => self.keys.find((MEMBER, user))?,
+            AuthKey::ThirdPartyInvite(token) => self.keys.find((THIRD_PARTY_INVITE, token))?,
+        };
+        self.node(id)
+    }
+
+    /// The event for an interned key, if the state has one.
+    pub fn node(&self, id: Id) -> Option<Node> {
+        Some(self.nodes[id as usize]).filter(|&node| node != UNSET)
+    }
+
     /// Sets the event of an interned key.
     pub fn set(&mut self, id: Id, node: Node) {
         self.nodes[id as usize] = node;
-    }
-
-    /// Sets the event of a key.
-    pub fn insert(&mut self, event_type: &str, state_key: &str, node: Node) {
-        let id = self.intern(event_type, state_key);
-        self.set(id, node);
-    }
-
-    fn node(&self, id: Id) -> Option<Node> {
-        Some(self.nodes[id as usize]).filter(|&node| node != UNSET)
     }
 
     /// The keys outside the unconflicted state that hold an event, with it, in key order.
@@ -134,9 +155,9 @@ fn fixed(event_type: &str, state_key: &str) -> Option<Id> {
         return None;
     }
     match event_type {
-        CREATE => Some(0),
-        POWER_LEVELS => Some(1),
-        JOIN_RULES => Some(2),
+        CREATE => Some(CREATE_ID),
+        POWER_LEVELS => Some(POWER_LEVELS_ID),
+        JOIN_RULES => Some(JOIN_RULES_ID),
         _ => None,
     }
 }
@@ -172,7 +193,8 @@ mod tests {
         ];
         let mut state = WorkingState::with_capacity(keys.len());
         for (node, (event_type, state_key)) in keys.iter().enumerate() {
-            state.insert(event_type, state_key, node as Node);
+            let id = state.intern(event_type, state_key);
+            state.set(id, node as Node);
         }
         let unconflicted = state.intern_unconflicted("m.room.member", "@a");
         state.set(unconflicted, 99);
@@ -190,13 +212,46 @@ mod tests {
         let mut state = WorkingState::with_capacity(1);
         let member = state.intern_unconflicted("m.room.member", "@a:x");
         assert_eq!(state.get("m.room.member", "@a:x"), None);
-        state.insert(CREATE, "", 3);
-        state.insert("m.room.topic", "", 4);
+        for (event_type, node) in [(CREATE, 3), ("m.room.topic", 4)] {
+            let id = state.intern(event_type, "");
+            state.set(id, node);
+        }
         state.set(member, 7);
         assert_eq!(state.get("m.room.member", "@a:x"), Some(7));
         assert_eq!(state.get(CREATE, ""), Some(3));
         assert_eq!(state.get(POWER_LEVELS, ""), None);
         let entries = state.resolved_entries();
         assert_eq!(entries, [((CREATE, ""), 3), (("m.room.topic", ""), 4)]);
+    }
+
+    #[test]
+    fn auth_keys_and_event_kinds_name_the_same_slots_as_strings() {
+        let mut state = WorkingState::with_capacity(2);
+        let kinds = [
+            (Kind::Create, CREATE, ""),
+            (Kind::PowerLevels, POWER_LEVELS, ""),
+            (Kind::JoinRules, JOIN_RULES, ""),
+            (Kind::Member, MEMBER, "@a:x"),
+            (Kind::ThirdPartyInvite, THIRD_PARTY_INVITE, "token"),
+        ];
+        for (node, (kind, event_type, state_key)) in kinds.into_iter().enumerate() {
+            let id = state.intern_event_key(kind, event_type, state_key);
+            assert_eq!(id, state.intern(event_type, state_key));
+            state.set(id, node as Node);
+        }
+        let auth_keys = [
+            AuthKey::Create,
+            AuthKey::PowerLevels,
+            AuthKey::JoinRules,
+            AuthKey::Member("@a:x"),
+            AuthKey::ThirdPartyInvite("token"),
+        ];
+        for (node, key) in auth_keys.into_iter().enumerate() {
+            assert_eq!(state.get_auth(key), Some(node as Node), "{key:?}");
+            let (event_type, state_key) = key.pair();
+            assert_eq!(state.get(event_type, state_key), Some(node as Node));
+        }
+        assert_eq!(state.get_auth(AuthKey::Member("@b:x")), None);
+        assert_eq!(state.get_auth(AuthKey::ThirdPartyInvite("@a:x")), None);
     }
 }

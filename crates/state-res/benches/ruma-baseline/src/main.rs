@@ -434,6 +434,7 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
     Some(json!({
         "room": name, "version": room.version.id, "events": room.events().len(),
         "conflicted_keys": stats.conflicted_keys, "full_conflicted_set": stats.full_conflicted_set,
+        "auth_graph": stats.auth_graph,
         "ours_ms": ours_ms, "index_ms": index_ms, "ruma_ms": fair_ms, "ruma_resolve_ms": only_ms,
         "synapse_ms": synapse_ms, "agree": agree,
     }))
