@@ -44,14 +44,16 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
             user_level,
         )?;
     }
-    let mut sections = vec![
+    let notifications = version.limit_notifications_power_levels.then_some((
+        "notifications",
+        &old.notifications,
+        &new.notifications,
+    ));
+    let sections = [
         ("users", &old.users, &new.users),
         ("events", &old.events, &new.events),
     ];
-    if version.limit_notifications_power_levels {
-        sections.push(("notifications", &old.notifications, &new.notifications));
-    }
-    for (section, old_section, new_section) in sections {
+    for (section, old_section, new_section) in sections.into_iter().chain(notifications) {
         let old_entries = old_section.entries(section)?;
         let new_entries = new_section.entries(section)?;
         // Walk both sorted lists at once: every key added, changed, removed or kept.

@@ -89,15 +89,19 @@ fn prepare<'a, P>(
 where
     P: EventProvider + ?Sized,
 {
+    // The auth graph of the benchmark rooms is up to about five times their largest state.
     let largest = state_sets.iter().map(StateMap::len).max().unwrap_or(0);
-    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::with_capacity(largest * 4);
+    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::with_capacity(largest * 8);
     // Each event once: the unconflicted ones, then per conflicted key each distinct event.
     let common: Vec<Node> = split
         .unconflicted
         .iter()
         .map(|(_, id)| graph.intern(provider, id))
         .collect();
-    let mut own = vec![Vec::with_capacity(split.conflicted.len()); state_sets.len()];
+    // Not `vec![…; n]`: its clones of an empty vector would not keep the capacity.
+    let mut own: Vec<Vec<Node>> = (0..state_sets.len())
+        .map(|_| Vec::with_capacity(split.conflicted.len()))
+        .collect();
     let mut distinct: Vec<(&String, Node)> = Vec::with_capacity(state_sets.len());
     for (_, ids) in split.conflicted_ids() {
         distinct.clear();
@@ -150,7 +154,7 @@ pub(crate) fn finish<E: Event>(
         unconflicted,
         rooms,
     } = prepared;
-    let mut members = Vec::new();
+    let mut members = Vec::with_capacity(in_set.len());
     for (node, &marked) in in_set.iter().enumerate() {
         if marked {
             let node = node as Node;
