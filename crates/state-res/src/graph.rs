@@ -53,12 +53,27 @@ impl Kind {
     }
 }
 
+/// Whether an event of `kind` is a power event: power levels, join rules, the create event, or a
+/// kick or ban (a `leave` or `ban` membership whose sender is not its target).
+pub(crate) fn is_power<E: Event>(kind: Kind, event: Option<&E>) -> bool {
+    match kind {
+        Kind::PowerLevels | Kind::JoinRules | Kind::Create => true,
+        Kind::Member | Kind::MemberMessage => event.is_some_and(|event| {
+            matches!(event.membership(), Some("leave" | "ban"))
+                && event.state_key() != Some(event.sender())
+        }),
+        Kind::ThirdPartyInvite | Kind::Other | Kind::Missing => false,
+    }
+}
+
 /// The interned auth DAG.
 pub(crate) struct AuthGraph<'a, E> {
     /// Event IDs: a node is the index of its ID.
     ids: Ids,
     events: Vec<Option<&'a E>>,
     kinds: Vec<Kind>,
+    /// Per node: whether its event is a power event ([`is_power`]).
+    power: Vec<bool>,
     /// Per node: whether its event (if known) is in the room being resolved.
     in_room: Vec<bool>,
     /// Edges of node `i`: `edges[edge_start[i]..edge_start[i + 1]]` (after [`explore`](Self::explore)).
@@ -77,6 +92,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             ids: Ids::with_capacity(capacity),
             events: Vec::with_capacity(capacity),
             kinds: Vec::with_capacity(capacity),
+            power: Vec::with_capacity(capacity),
             in_room: Vec::with_capacity(capacity),
             edge_start: Vec::with_capacity(capacity + 1),
             edges: Vec::with_capacity(capacity * 4),
@@ -87,13 +103,14 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         .started()
     }
 
-    /// A graph of given nodes (IDs, events, their kinds, parents as ranges of `edges`),
-    /// explored elsewhere: by the room index, which classified the events when they were added.
-    /// The events still come from the caller's provider, so each is checked against `guard`.
+    /// A graph of given nodes (IDs, events, their kinds and power flags, parents as ranges of
+    /// `edges`), explored elsewhere: by the room index, which classified the events when they
+    /// were added. The events still come from the caller's provider, so each is checked against
+    /// `guard`.
     pub fn from_parts<'i>(
         ids: impl ExactSizeIterator<Item = &'i str>,
         events: Vec<Option<&'a E>>,
-        kinds: Vec<Kind>,
+        (kinds, power): (Vec<Kind>, Vec<bool>),
         guard: &RoomGuard,
         edge_start: Vec<u32>,
         edges: Vec<Node>,
@@ -106,6 +123,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             explored: interner.len(),
             ids: interner,
             kinds,
+            power,
             in_room: events.iter().map(|event| in_room(guard, *event)).collect(),
             events,
             edge_start,
@@ -152,7 +170,10 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             let node = self.explored;
             self.explored += 1;
             let event = self.events[node];
-            self.kinds.push(Kind::of(event));
+            let kind = Kind::of(event);
+            self.kinds.push(kind);
+            // Classified now, while the event is in cache: the power sort would read it again.
+            self.power.push(is_power(kind, event));
             self.in_room.push(in_room(guard, event));
             if let Some(event) = event {
                 for auth_id in event.auth_event_ids() {
@@ -210,6 +231,11 @@ impl<'a, E: Event> AuthGraph<'a, E> {
 
     pub fn kind(&self, node: Node) -> Kind {
         self.kinds[node as usize]
+    }
+
+    /// Whether the event of `node` is a power event.
+    pub fn is_power(&self, node: Node) -> bool {
+        self.power[node as usize]
     }
 
     /// Whether the event of `node` (if known) is in the room being resolved.

@@ -13,21 +13,6 @@ use serde_json::Value;
 
 use crate::graph::{AuthGraph, Kind, Node};
 
-/// For an `m.room.member` event: whether it is a kick or ban.
-fn is_kick_or_ban<E: Event>(event: &E) -> bool {
-    matches!(event.membership(), Some("leave" | "ban")) && event.state_key() != Some(event.sender())
-}
-
-/// Whether a node is a power event: power levels, join rules, the create event, or a kick or ban
-/// (a `leave` or `ban` membership whose sender is not its target). Only memberships are read.
-fn is_power_node<E: Event>(graph: &AuthGraph<'_, E>, node: Node) -> bool {
-    match graph.kind(node) {
-        Kind::PowerLevels | Kind::JoinRules | Kind::Create => true,
-        Kind::Member | Kind::MemberMessage => graph.event(node).is_some_and(is_kick_or_ban),
-        Kind::ThirdPartyInvite | Kind::Other | Kind::Missing => false,
-    }
-}
-
 /// The power level of an event's sender according to the event's own auth events: a v12 room
 /// creator's, else `users` / `users_default` of its power levels event; without one, 100 for the
 /// room creator and 0 for others. Unreadable levels count as 0.
@@ -85,7 +70,7 @@ pub(crate) fn sorted_power_events<E: Event>(
     let mut nodes: Vec<Node> = Vec::new();
     let mut stack: Vec<Node> = Vec::new();
     for node in 0..graph.len() as Node {
-        let power = in_set[node as usize] && is_power_node(graph, node);
+        let power = in_set[node as usize] && graph.is_power(node);
         if power && local[node as usize] == NONE {
             local[node as usize] = nodes.len() as u32;
             nodes.push(node);

@@ -92,18 +92,18 @@ where
     let in_set = (0..nodes.len())
         .map(|i| i < full.len() && events[i].is_some())
         .collect();
-    let kinds = nodes
+    let (kinds, power) = nodes
         .iter()
         .zip(&events)
         .map(|(&node, event)| match event {
-            Some(_) => index.kinds[node as usize],
-            None => Kind::Missing,
+            Some(_) => (index.kinds[node as usize], index.power[node as usize]),
+            None => (Kind::Missing, false),
         })
-        .collect();
+        .unzip();
     let graph = AuthGraph::from_parts(
         nodes.iter().map(|&node| index.ids.get(node)),
         events,
-        kinds,
+        (kinds, power),
         &guard,
         edge_start,
         edges,

@@ -17,7 +17,7 @@ use matrix_auth_rules::Event;
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
-use crate::graph::Kind;
+use crate::graph::{Kind, is_power};
 use crate::interner::{Ids, Interner};
 use crate::provider::EventProvider;
 use crate::room::RoomGuard;
@@ -60,6 +60,8 @@ pub struct RoomIndex {
     edge_start: Vec<u32>,
     edges: Vec<u32>,
     kinds: Vec<Kind>,
+    /// Per node: whether its event is a power event.
+    power: Vec<bool>,
     /// `(type, state_key)` of state events, interned; `NO_KEY` for other events.
     keys: Interner,
     key_of: Vec<u32>,
@@ -95,6 +97,7 @@ impl RoomIndex {
             edge_start: vec![0],
             edges: Vec::new(),
             kinds: Vec::new(),
+            power: Vec::new(),
             keys: Interner::with_capacity(16, 16 * 32),
             key_of: Vec::new(),
             place: Vec::new(),
@@ -168,6 +171,7 @@ impl RoomIndex {
         self.edges.extend_from_slice(&parents);
         self.edge_start.push(self.edges.len() as u32);
         self.kinds.push(kind);
+        self.power.push(is_power(kind, Some(event)));
         let key = match event.state_key() {
             Some(state_key) => self.keys.intern((event.event_type(), state_key)).0,
             None => NO_KEY,
