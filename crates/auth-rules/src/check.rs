@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
-use crate::auth_types::auth_types_for_event;
+use crate::auth_types::{AuthKey, auth_types_for_event};
 use crate::create::{can_federate, check_create, domain};
 use crate::event::Event;
 use crate::levels::Levels;
@@ -110,7 +110,7 @@ pub fn check_against_state<S: AuthState + ?Sized>(
         return Ok(());
     }
     // Not `ok_or`: that builds (and drops) the rejection on every check.
-    let Some(create) = state.get(CREATE, "") else {
+    let Some(create) = state.get_key(AuthKey::Create) else {
         return Err(Rejection::MissingCreateEvent);
     };
     let sender = event.sender();
@@ -131,13 +131,13 @@ pub fn check_against_state<S: AuthState + ?Sized>(
     }
 
     let sender_joined = state
-        .get(MEMBER, sender)
+        .get_key(AuthKey::Member(sender))
         .is_some_and(|member| member.membership() == Some("join"));
     if !sender_joined {
         return Err(Rejection::SenderNotJoined);
     }
 
-    let levels = Levels::new(version, create, state.get(POWER_LEVELS, ""));
+    let levels = Levels::new(version, create, state.get_key(AuthKey::PowerLevels));
 
     if event.event_type() == THIRD_PARTY_INVITE {
         let user_level = levels.user(sender)?;

@@ -5,10 +5,11 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
+use crate::auth_types::AuthKey;
 use crate::create::{can_federate, domain};
 use crate::event::Event;
 use crate::levels::Levels;
-use crate::names::{CREATE, JOIN_AUTHORISED_VIA_USERS_SERVER, JOIN_RULES, MEMBER, POWER_LEVELS};
+use crate::names::JOIN_AUTHORISED_VIA_USERS_SERVER;
 use crate::rejection::{Action, Rejection};
 use crate::state::AuthState;
 use crate::third_party_invite;
@@ -29,7 +30,7 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
         });
     };
     let sender = event.sender();
-    let create = state.get(CREATE, "");
+    let create = state.get_key(AuthKey::Create);
 
     // The creator's own join right after the create event.
     if membership == "join" {
@@ -61,15 +62,19 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
         return Err(Rejection::NotFederated);
     }
 
-    let caller = state.get(MEMBER, sender).and_then(|e| e.membership());
+    let caller = state
+        .get_key(AuthKey::Member(sender))
+        .and_then(|e| e.membership());
     let caller_joined = caller == Some("join");
     let caller_invited = caller == Some("invite");
     let caller_knocked = version.knocking && caller == Some("knock");
-    let target_membership = state.get(MEMBER, target).and_then(|e| e.membership());
+    let target_membership = state
+        .get_key(AuthKey::Member(target))
+        .and_then(|e| e.membership());
     let target_joined = target_membership == Some("join");
     let target_banned = target_membership == Some("ban");
 
-    let join_rule = match state.get(JOIN_RULES, "") {
+    let join_rule = match state.get_key(AuthKey::JoinRules) {
         Some(rules) => match rules.content().get("join_rule") {
             None => Some("invite"),
             Some(value) => value.as_str(),
@@ -77,7 +82,7 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
         None => Some("invite"),
     };
 
-    let levels = Levels::new(version, create, state.get(POWER_LEVELS, ""));
+    let levels = Levels::new(version, create, state.get_key(AuthKey::PowerLevels));
     // The reference implementation reads the levels below before any membership rule, so that
     // unreadable ones reject the event. A join needs them only under a restricted join rule:
     // when they cannot fail, it does not read them first.
@@ -260,7 +265,7 @@ fn check_restricted_join<E: Event + ?Sized, S: AuthState + ?Sized>(
         Some(_) => return Err(Rejection::JoinAuthoriserNotJoined),
     };
     let authoriser_joined = state
-        .get(MEMBER, authoriser)
+        .get_key(AuthKey::Member(authoriser))
         .is_some_and(|member| member.membership() == Some("join"));
     if !authoriser_joined {
         return Err(Rejection::JoinAuthoriserNotJoined);

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
+use crate::auth_types::AuthKey;
 use crate::event::Event;
 
 /// The events an event is authorised against, looked up by type and state key: the room state
@@ -11,6 +12,14 @@ pub trait AuthState {
     type Event: Event;
     /// The event for `(event_type, state_key)`, if any.
     fn get(&self, event_type: &str, state_key: &str) -> Option<&Self::Event>;
+
+    /// The event for one of the keys of [`AuthTypes`](crate::AuthTypes), which the rules look up
+    /// through this method. The default goes through [`get`](Self::get); implement it where a
+    /// key's kind is cheaper to look up than its strings.
+    fn get_key(&self, key: AuthKey<'_>) -> Option<&Self::Event> {
+        let (event_type, state_key) = key.pair();
+        self.get(event_type, state_key)
+    }
 }
 
 /// A list of events: the last one with a given type and state key counts (as when a map is
@@ -53,5 +62,8 @@ impl<A: AuthState + ?Sized> AuthState for &A {
     type Event = A::Event;
     fn get(&self, event_type: &str, state_key: &str) -> Option<&A::Event> {
         (**self).get(event_type, state_key)
+    }
+    fn get_key(&self, key: AuthKey<'_>) -> Option<&A::Event> {
+        (**self).get_key(key)
     }
 }

@@ -6,8 +6,8 @@ use matrix_event_format::keys::VerifyKey;
 use matrix_event_format::{JsonObject, base64};
 use serde_json::Value;
 
+use crate::auth_types::AuthKey;
 use crate::event::Event;
-use crate::names::THIRD_PARTY_INVITE;
 use crate::rejection::Rejection;
 use crate::state::AuthState;
 
@@ -32,7 +32,7 @@ pub(crate) fn verify<E: Event + ?Sized, S: AuthState + ?Sized>(
     let Some(token) = signed.get("token").and_then(Value::as_str) else {
         return Ok(false);
     };
-    let Some(invite_event) = state.get(THIRD_PARTY_INVITE, token) else {
+    let Some(invite_event) = state.get_key(AuthKey::ThirdPartyInvite(token)) else {
         return Ok(false);
     };
     if invite_event.sender() != event.sender() {

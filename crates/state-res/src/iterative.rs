@@ -95,13 +95,24 @@ impl<'a, E: Event> AuthSet<'a, E> {
 impl<E: Event> AuthState for AuthSet<'_, E> {
     type Event = E;
     fn get(&self, event_type: &str, state_key: &str) -> Option<&E> {
-        match event_type {
-            MEMBER => find(&self.members, state_key),
-            CREATE if state_key.is_empty() => self.create.event,
-            POWER_LEVELS if state_key.is_empty() => self.power_levels.event,
-            JOIN_RULES if state_key.is_empty() => self.join_rules.event,
-            THIRD_PARTY_INVITE => find(&self.invites, state_key),
-            _ => None,
+        let key = match event_type {
+            MEMBER => AuthKey::Member(state_key),
+            CREATE if state_key.is_empty() => AuthKey::Create,
+            POWER_LEVELS if state_key.is_empty() => AuthKey::PowerLevels,
+            JOIN_RULES if state_key.is_empty() => AuthKey::JoinRules,
+            THIRD_PARTY_INVITE => AuthKey::ThirdPartyInvite(state_key),
+            _ => return None,
+        };
+        self.get_key(key)
+    }
+
+    fn get_key(&self, key: AuthKey<'_>) -> Option<&E> {
+        match key {
+            AuthKey::Create => self.create.event,
+            AuthKey::PowerLevels => self.power_levels.event,
+            AuthKey::JoinRules => self.join_rules.event,
+            AuthKey::Member(user) => find(&self.members, user),
+            AuthKey::ThirdPartyInvite(token) => find(&self.invites, token),
         }
     }
 }
