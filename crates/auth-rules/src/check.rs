@@ -7,7 +7,7 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
 use crate::auth_types::{AuthKey, auth_types_for_event};
-use crate::create::{can_federate, check_create, domain};
+use crate::create::{can_federate, check_create, domain, sender_domain};
 use crate::event::Event;
 use crate::levels::Levels;
 use crate::membership::check_membership;
@@ -114,7 +114,7 @@ pub fn check_against_state<S: AuthState + ?Sized>(
         return Err(Rejection::MissingCreateEvent);
     };
     let sender = event.sender();
-    if domain(create.sender())? != domain(sender)? && !can_federate(create) {
+    if sender_domain(create)? != sender_domain(event)? && !can_federate(create) {
         return Err(Rejection::NotFederated);
     }
 

@@ -23,7 +23,7 @@ pub(crate) fn check_create<E: Event + ?Sized>(
             }
         }
         RoomIdFormat::ServerAssigned => {
-            let sender_domain = domain(event.sender())?;
+            let sender_domain = sender_domain(event)?;
             let room_id = event.room_id().unwrap_or_default();
             if domain(room_id)? != sender_domain {
                 return Err(Rejection::CreateRoomIdDomainMismatch);
@@ -64,4 +64,12 @@ pub(crate) fn can_federate<E: Event + ?Sized>(create: &E) -> bool {
 
 pub(crate) fn domain(id: &str) -> Result<&str, Rejection> {
     domain_of(id).ok_or_else(|| Rejection::IdWithoutDomain(id.to_owned()))
+}
+
+/// [`domain`] of an event's sender, which the event may keep (as [`PduEvent`](crate::PduEvent)
+/// does).
+pub(crate) fn sender_domain<E: Event + ?Sized>(event: &E) -> Result<&str, Rejection> {
+    event
+        .sender_domain()
+        .ok_or_else(|| Rejection::IdWithoutDomain(event.sender().to_owned()))
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use matrix_event_format::JsonObject;
 
+use crate::identifiers::domain_of;
 use crate::names::JOIN_AUTHORISED_VIA_USERS_SERVER;
 use crate::parsed_levels::ParsedPowerLevels;
 
@@ -49,6 +50,11 @@ pub trait Event {
         None
     }
 
+    /// The domain of [`sender`](Self::sender) (everything after its first `:`), if it has one.
+    fn sender_domain(&self) -> Option<&str> {
+        domain_of(self.sender())
+    }
+
     /// `content.membership`, if it is a string.
     fn membership(&self) -> Option<&str> {
         membership_of(self.content())
@@ -85,6 +91,7 @@ macro_rules! forward_event {
             fn depth(&self) -> i64 { (**self).depth() }
             fn redacts(&self) -> Option<&str> { (**self).redacts() }
             fn rejected(&self) -> bool { (**self).rejected() }
+            fn sender_domain(&self) -> Option<&str> { (**self).sender_domain() }
             fn membership(&self) -> Option<&str> { (**self).membership() }
             fn join_authorised_via_users_server(&self) -> Option<&str> { (**self).join_authorised_via_users_server() }
             fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> { (**self).parsed_power_levels() }

@@ -6,7 +6,7 @@ use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
 use crate::auth_types::AuthKey;
-use crate::create::{can_federate, domain};
+use crate::create::{can_federate, domain, sender_domain};
 use crate::event::Event;
 use crate::levels::Levels;
 use crate::names::JOIN_AUTHORISED_VIA_USERS_SERVER;
@@ -58,7 +58,7 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     let Some(create) = create else {
         return Err(Rejection::MissingCreateEvent);
     };
-    if target != sender && domain(create.sender())? != domain(target)? && !can_federate(create) {
+    if target != sender && sender_domain(create)? != domain(target)? && !can_federate(create) {
         return Err(Rejection::NotFederated);
     }
 

@@ -5,6 +5,7 @@ use matrix_event_format::{EventError, JsonObject, RoomVersion, event_id};
 use serde_json::Value;
 
 use crate::event::{Event, join_authoriser_of, membership_of};
+use crate::identifiers::domain_of;
 use crate::names::POWER_LEVELS;
 use crate::parsed_levels::ParsedPowerLevels;
 
@@ -68,7 +69,11 @@ struct Strings {
     /// Bit `i`: whether optional part `i` is present.
     present: u8,
     prev_count: u32,
+    /// Where the sender's domain starts in `text`; `NO_DOMAIN` if the sender has no `:`.
+    sender_domain: u32,
 }
+
+const NO_DOMAIN: u32 = u32::MAX;
 
 impl Strings {
     fn new(fixed: [Option<&str>; REFERENCES], prev: &[&str], auth: &[&str]) -> Self {
@@ -92,11 +97,16 @@ impl Strings {
         let present = fixed.iter().enumerate().fold(0u8, |bits, (i, part)| {
             bits | (u8::from(part.is_some()) << i)
         });
+        let sender_end = bounds[SENDER + 1];
+        let sender_domain = fixed[SENDER]
+            .and_then(domain_of)
+            .map_or(NO_DOMAIN, |domain| sender_end - domain.len() as u32);
         Strings {
             text: text.into_boxed_str(),
             bounds,
             present,
             prev_count: prev.len() as u32,
+            sender_domain,
         }
     }
 
@@ -324,6 +334,14 @@ impl Event for PduEvent {
         self.strings.part(SENDER)
     }
     #[inline]
+    fn sender_domain(&self) -> Option<&str> {
+        let start = self.strings.sender_domain;
+        let end = self.strings.bounds[SENDER + 1];
+        (start != NO_DOMAIN)
+            .then(|| self.strings.text.get(start as usize..end as usize))
+            .flatten()
+    }
+    #[inline]
     fn content(&self) -> &JsonObject {
         &self.content
     }
@@ -501,5 +519,28 @@ mod tests {
         assert_eq!(event.join_authorised_via_users_server(), None);
         assert_eq!(event.prev_event_ids().count(), 0);
         assert_eq!(event.auth_event_ids().count(), 0);
+    }
+
+    #[test]
+    fn the_kept_sender_domain_is_what_the_sender_gives() {
+        for sender in [
+            "@a:x.org",
+            "@a:x.org:8448",
+            "@a:",
+            "@a",
+            "",
+            "@é:ü",
+            "@a:b:c",
+        ] {
+            let Value::Object(pdu) = json!({
+                "type": "m.room.message", "sender": sender, "room_id": "!r:x.org",
+                "content": {}, "prev_events": [], "auth_events": [],
+                "depth": 1, "origin_server_ts": 1,
+            }) else {
+                unreachable!()
+            };
+            let event = PduEvent::with_event_id(pdu, RoomVersion::V10, "$m".into()).expect("valid");
+            assert_eq!(event.sender_domain(), domain_of(sender), "{sender:?}");
+        }
     }
 }
