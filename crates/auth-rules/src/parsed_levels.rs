@@ -75,6 +75,7 @@ impl Section {
         static NONE: Entries = Entries {
             keys: String::new(),
             items: Vec::new(),
+            readable: true,
         };
         match self {
             Section::Absent => Ok(&NONE),
@@ -97,6 +98,8 @@ pub(crate) struct Entries {
     keys: String,
     /// Per entry: where its key starts and ends in `keys`, and its value.
     items: Vec<(u32, u32, Entry)>,
+    /// Whether every level reads as an integer.
+    readable: bool,
 }
 
 impl Entries {
@@ -107,14 +110,22 @@ impl Entries {
         let mut entries = Entries {
             keys: String::with_capacity(sorted.iter().map(|(key, _)| key.len()).sum()),
             items: Vec::with_capacity(sorted.len()),
+            readable: true,
         };
         for (key, value) in sorted {
             let start = entries.keys.len() as u32;
             entries.keys.push_str(key);
             let end = entries.keys.len() as u32;
-            entries.items.push((start, end, Entry::of(value)));
+            let entry = Entry::of(value);
+            entries.readable &= matches!(entry.level, Level::Int(_));
+            entries.items.push((start, end, entry));
         }
         entries
+    }
+
+    /// Whether every level reads as an integer.
+    pub fn readable(&self) -> bool {
+        self.readable
     }
 
     /// The entry at `index` in key order.

@@ -35,14 +35,10 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
     let user_level = levels.user(sender)?;
 
     for (index, name) in NAMED_LEVELS.iter().enumerate() {
-        check_change(
-            name,
-            None,
-            old.named[index],
-            new.named[index],
-            sender,
-            user_level,
-        )?;
+        let (old_entry, new_entry) = (old.named[index], new.named[index]);
+        if !unchanged(old_entry, new_entry) {
+            check_change(name, None, old_entry, new_entry, sender, user_level)?;
+        }
     }
     let notifications = version.limit_notifications_power_levels.then_some((
         "notifications",
@@ -56,6 +52,10 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
     for (section, old_section, new_section) in sections.into_iter().chain(notifications) {
         let old_entries = old_section.entries(section)?;
         let new_entries = new_section.entries(section)?;
+        // The same readable levels before and after: nothing to check.
+        if new_entries.readable() && old_entries == new_entries {
+            continue;
+        }
         // Walk both sorted lists at once: every key added, changed, removed or kept.
         let (mut i, mut j) = (0, 0);
         loop {
@@ -85,12 +85,7 @@ pub(crate) fn check_power_levels<E: Event + ?Sized, C: Event + ?Sized>(
                 }
                 (None, None) => break,
             };
-            // Fast path: the same readable level before and after is no change.
-            let unchanged = matches!(
-                (old_entry, new_entry),
-                (Some(Entry { level: Level::Int(a), .. }), Some(Entry { level: Level::Int(b), .. })) if a == b
-            );
-            if !unchanged {
+            if !unchanged(old_entry, new_entry) {
                 check_change(key, Some(section), old_entry, new_entry, sender, user_level)?;
             }
         }
@@ -132,6 +127,14 @@ fn check_creators_unlisted<C: Event + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// The same readable level before and after: no change (the fast path before [`check_change`]).
+fn unchanged(old_entry: Option<Entry>, new_entry: Option<Entry>) -> bool {
+    matches!(
+        (old_entry, new_entry),
+        (Some(Entry { level: Level::Int(a), .. }), Some(Entry { level: Level::Int(b), .. })) if a == b
+    )
 }
 
 /// The rules for one level that may change from `old_entry` to `new_entry`.
