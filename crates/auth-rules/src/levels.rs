@@ -34,8 +34,13 @@ pub fn is_creator<E: Event + ?Sized>(
     if version.creator != CreatorRule::SenderAndAdditionalCreators {
         return Ok(false);
     }
+    is_additional_creator(create.content().get("additional_creators"), user)
+}
+
+/// Whether `user` is among a v12 create event's `additional_creators` (the field's value).
+fn is_additional_creator(additional: Option<&Value>, user: &str) -> Result<bool, Rejection> {
     // The reference implementation builds a Python set from the value.
-    match create.content().get("additional_creators") {
+    match additional {
         None => Ok(false),
         Some(Value::Array(items)) => {
             if items.iter().any(|item| item.is_array() || item.is_object()) {
@@ -56,6 +61,8 @@ pub(crate) struct Levels<'a, E: Event + ?Sized> {
     pub version: &'a RoomVersion,
     pub create: &'a E,
     pub power_levels: Option<Parsed<'a>>,
+    /// v12: the create event's `additional_creators`, looked up once per check.
+    additional_creators: Option<&'a Value>,
 }
 
 /// Parsed power levels, borrowed from the event or parsed for this check. Boxed when parsed: a
@@ -103,10 +110,15 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
         create: &'a E,
         power_levels: Option<&'a P>,
     ) -> Self {
+        let additional_creators = match version.creator {
+            CreatorRule::SenderAndAdditionalCreators => create.content().get("additional_creators"),
+            CreatorRule::ContentCreator | CreatorRule::Sender => None,
+        };
         Levels {
             version,
             create,
             power_levels: power_levels.map(|event| parsed_of(event).into()),
+            additional_creators,
         }
     }
 
@@ -114,7 +126,8 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
     /// event, 100 for the creator and 0 for everyone else.
     pub fn user(&self, user: &str) -> Result<i128, Rejection> {
         if self.version.creator == CreatorRule::SenderAndAdditionalCreators
-            && is_creator(self.version, self.create, user)?
+            && (self.create.sender() == user
+                || is_additional_creator(self.additional_creators, user)?)
         {
             return Ok(CREATOR_POWER_LEVEL);
         }
@@ -146,9 +159,7 @@ impl<'a, E: Event + ?Sized> Levels<'a, E> {
     /// without a rejection. Conservative: `false` whenever the create event lists
     /// `additional_creators` or the `users` fail the `lenient` check for any reason.
     pub fn membership_levels_readable(&self) -> bool {
-        if self.version.creator == CreatorRule::SenderAndAdditionalCreators
-            && self.create.content().contains_key("additional_creators")
-        {
+        if self.additional_creators.is_some() {
             return false;
         }
         match &self.power_levels {
