@@ -2,7 +2,7 @@
 //! (the auth graph of the state sets and the full conflicted set), and the steps after it, which
 //! the room index shares.
 
-use matrix_auth_rules::{Event, POWER_LEVELS};
+use matrix_auth_rules::{AuthKey, Event};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::StateResolution;
 
@@ -187,7 +187,7 @@ pub(crate) fn finish<E: Event>(
         .into_iter()
         .filter(|&node| !is_power[node as usize])
         .collect();
-    let power_levels = state.get(POWER_LEVELS, "");
+    let power_levels = state.get_auth(AuthKey::PowerLevels);
     mainline_sort(&graph, mainline, power_levels, &mut others, &rooms)?;
     iterative_auth_checks(version, &graph, &others, &mut state, &rooms)?;
 

@@ -71,15 +71,6 @@ impl WorkingState {
         id
     }
 
-    /// The event for a key, if the state has one.
-    pub fn get(&self, event_type: &str, state_key: &str) -> Option<Node> {
-        let id = match fixed(event_type, state_key) {
-            Some(id) => id,
-            None => self.keys.find((event_type, state_key))?,
-        };
-        self.node(id)
-    }
-
     /// The event for an authorization key, if the state has one.
     pub fn get_auth(&self, key: AuthKey<'_>) -> Option<Node> {
         let id = match key {
@@ -211,15 +202,15 @@ mod tests {
     fn keys_hold_events_once_set() {
         let mut state = WorkingState::with_capacity(1);
         let member = state.intern_unconflicted("m.room.member", "@a:x");
-        assert_eq!(state.get("m.room.member", "@a:x"), None);
+        assert_eq!(state.get_auth(AuthKey::Member("@a:x")), None);
         for (event_type, node) in [(CREATE, 3), ("m.room.topic", 4)] {
             let id = state.intern(event_type, "");
             state.set(id, node);
         }
         state.set(member, 7);
-        assert_eq!(state.get("m.room.member", "@a:x"), Some(7));
-        assert_eq!(state.get(CREATE, ""), Some(3));
-        assert_eq!(state.get(POWER_LEVELS, ""), None);
+        assert_eq!(state.get_auth(AuthKey::Member("@a:x")), Some(7));
+        assert_eq!(state.get_auth(AuthKey::Create), Some(3));
+        assert_eq!(state.get_auth(AuthKey::PowerLevels), None);
         let entries = state.resolved_entries();
         assert_eq!(entries, [((CREATE, ""), 3), (("m.room.topic", ""), 4)]);
     }
@@ -249,7 +240,8 @@ mod tests {
         for (node, key) in auth_keys.into_iter().enumerate() {
             assert_eq!(state.get_auth(key), Some(node as Node), "{key:?}");
             let (event_type, state_key) = key.pair();
-            assert_eq!(state.get(event_type, state_key), Some(node as Node));
+            let id = state.intern(event_type, state_key);
+            assert_eq!(state.node(id), Some(node as Node));
         }
         assert_eq!(state.get_auth(AuthKey::Member("@b:x")), None);
         assert_eq!(state.get_auth(AuthKey::ThirdPartyInvite("@a:x")), None);
