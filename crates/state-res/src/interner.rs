@@ -92,23 +92,29 @@ fn same_key(a: (&str, &str), b: (&str, &str)) -> bool {
 }
 
 /// Byte equality a word at a time, inline: keys are short, and a call into the C library's
-/// `memcmp` per lookup cost more than the rest of the lookup.
+/// `memcmp` per lookup cost more than the rest of the lookup. The bytes after the last whole
+/// word are compared as the last eight bytes (overlapping the word before), not one by one.
+#[inline]
 fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
     let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).map(u64::from_ne_bytes).ok();
-    let mut a_words = a.chunks_exact(8);
-    let mut b_words = b.chunks_exact(8);
-    a_words
-        .by_ref()
-        .zip(b_words.by_ref())
-        .all(|(x, y)| word(x) == word(y))
-        && a_words
-            .remainder()
-            .iter()
-            .zip(b_words.remainder())
-            .all(|(x, y)| x == y)
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(a_last), Some(b_last)) => {
+            a_last == b_last
+                && a.chunks_exact(8)
+                    .zip(b.chunks_exact(8))
+                    .all(|(x, y)| word(x) == word(y))
+        }
+        // Shorter than a word: the first and last four bytes (overlapping), or byte by byte.
+        _ => match (a.first_chunk::<4>(), b.first_chunk::<4>()) {
+            (Some(a_first), Some(b_first)) => {
+                a_first == b_first && a.last_chunk::<4>() == b.last_chunk::<4>()
+            }
+            _ => a.iter().zip(b).all(|(x, y)| x == y),
+        },
+    }
 }
 
 /// Event IDs interned as dense indices: the IDs' bytes in one arena, compared byte for byte.
@@ -272,6 +278,20 @@ mod tests {
             .collect();
         assert!(slots.len() > RECENT / 2, "{} slots", slots.len());
         assert_eq!(recent_slot(""), recent_slot("$"));
+    }
+
+    #[test]
+    fn equality_reads_every_byte_at_every_length() {
+        for len in 0..=40 {
+            let a: Vec<u8> = (0..len as u8).map(|i| b'a' + i % 26).collect();
+            assert!(same(&a, &a.clone()), "length {len}");
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same(&a, &b), "length {len}, byte {at}");
+            }
+            assert!(!same(&a, &a[..len.saturating_sub(1)]) || len == 0);
+        }
     }
 
     #[test]
