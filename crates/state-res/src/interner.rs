@@ -39,14 +39,14 @@ impl Interner {
 
     /// The index of `key`, if interned.
     pub fn find(&self, key: (&str, &str)) -> Option<Id> {
-        let hash = self.hasher.hash_one(key);
+        let hash = key_hash(&self.hasher, key);
         let found = self.table.find(hash, |&id| same_key(self.key(id), key));
         found.copied()
     }
 
     /// The index of `key`, and whether it was added now.
     pub fn intern(&mut self, key: (&str, &str)) -> (Id, bool) {
-        let hash = self.hasher.hash_one(key);
+        let hash = key_hash(&self.hasher, key);
         let Interner {
             table,
             spans,
@@ -56,7 +56,7 @@ impl Interner {
         let entry = table.entry(
             hash,
             |&id| same_key(part(spans, arena, id), key),
-            |&id| hasher.hash_one(part(spans, arena, id)),
+            |&id| key_hash(hasher, part(spans, arena, id)),
         );
         match entry {
             Entry::Occupied(found) => (*found.get(), false),
@@ -85,6 +85,20 @@ fn part<'s>(spans: &[(u32, u32, u32)], arena: &'s str, id: Id) -> (&'s str, &'s 
     let (start, middle, end) = spans[id as usize];
     let (start, middle, end) = (start as usize, middle as usize, end as usize);
     (&arena[start..middle], &arena[middle..end])
+}
+
+/// A key's hash: the state key's bytes, with the event type's length and last (up to) eight
+/// bytes, which tell the few types a state has apart, as one word rather than more bytes.
+#[inline]
+fn key_hash(hasher: &foldhash::fast::RandomState, (event_type, state_key): (&str, &str)) -> u64 {
+    let bytes = event_type.as_bytes();
+    let tail = match bytes.last_chunk::<8>() {
+        Some(last) => u64::from_le_bytes(*last),
+        None => bytes
+            .iter()
+            .fold(0u64, |word, &byte| (word << 8) | u64::from(byte)),
+    };
+    hasher.hash_one((tail ^ ((bytes.len() as u64) << 56), state_key))
 }
 
 fn same_key(a: (&str, &str), b: (&str, &str)) -> bool {
