@@ -134,3 +134,105 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
     }
     types
 }
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::PduEvent;
+
+    fn event(version: &'static RoomVersion, fields: Value) -> PduEvent {
+        let mut pdu = json!({
+            "room_id": "!r:x", "sender": "@s:x", "prev_events": [], "auth_events": [],
+            "depth": 1, "origin_server_ts": 1, "content": {},
+        });
+        if let (Value::Object(pdu), Value::Object(fields)) = (&mut pdu, fields) {
+            pdu.extend(fields);
+        }
+        let Value::Object(pdu) = pdu else {
+            unreachable!()
+        };
+        PduEvent::with_event_id(pdu, version, "$e".to_owned()).expect("a valid PDU")
+    }
+
+    fn member(version: &'static RoomVersion, target: &str, content: Value) -> PduEvent {
+        event(
+            version,
+            json!({"type": MEMBER, "state_key": target, "content": content}),
+        )
+    }
+
+    #[test]
+    fn the_selection_names_each_key_once_in_its_order() {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        let (create, pl, jr) = (AuthKey::Create, AuthKey::PowerLevels, AuthKey::JoinRules);
+        let (s, t, a) = (
+            AuthKey::Member("@s:x"),
+            AuthKey::Member("@t:x"),
+            AuthKey::Member("@a:x"),
+        );
+        let token = AuthKey::ThirdPartyInvite("tok");
+        let invite = json!({"membership": "invite",
+            "third_party_invite": {"signed": {"token": "tok"}}});
+        let cases = [
+            (
+                event(version, json!({"type": CREATE, "state_key": ""})),
+                vec![],
+            ),
+            (
+                event(version, json!({"type": "m.room.message"})),
+                vec![create, pl, s],
+            ),
+            (
+                member(version, "@s:x", json!({"membership": "join"})),
+                vec![create, pl, s, jr],
+            ),
+            (
+                member(version, "@t:x", json!({"membership": "leave"})),
+                vec![create, pl, s, t],
+            ),
+            (
+                member(version, "@t:x", invite),
+                vec![create, pl, s, jr, t, token],
+            ),
+            (
+                member(
+                    version,
+                    "@s:x",
+                    json!({"membership": "join",
+                    "join_authorised_via_users_server": "@a:x"}),
+                ),
+                vec![create, pl, s, jr, a],
+            ),
+            (
+                member(
+                    version,
+                    "@s:x",
+                    json!({"membership": "join",
+                    "join_authorised_via_users_server": "@s:x"}),
+                ),
+                vec![create, pl, s, jr],
+            ),
+        ];
+        for (event, expected) in cases {
+            let types = auth_types_for_event(version, &event);
+            assert_eq!(types.keys().collect::<Vec<_>>(), expected, "{event:?}");
+            assert_eq!(types.len(), expected.len());
+            assert_eq!(types.is_empty(), expected.is_empty());
+            for key in &expected {
+                let (event_type, state_key) = key.pair();
+                assert!(types.contains(event_type, state_key));
+            }
+            assert!(!types.contains(MEMBER, "@other:x"));
+        }
+        // Before restricted joins (room version 8), the authoriser is not read.
+        let version = RoomVersion::from_id("7").expect("a known room version");
+        let join = member(
+            version,
+            "@s:x",
+            json!({"membership": "join",
+            "join_authorised_via_users_server": "@a:x"}),
+        );
+        assert_eq!(auth_types_for_event(version, &join).len(), 4);
+    }
+}
