@@ -96,10 +96,19 @@ impl Section {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Entries {
     keys: String,
-    /// Per entry: where its key starts and ends in `keys`, and its value.
-    items: Vec<(u32, u32, Entry)>,
+    items: Vec<Item>,
     /// Whether every level reads as an integer.
     readable: bool,
+}
+
+/// An entry: its key's first eight bytes as an integer (see [`prefix`]), where its key starts
+/// and ends in `keys`, and its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Item {
+    prefix: u64,
+    start: u32,
+    end: u32,
+    entry: Entry,
 }
 
 impl Entries {
@@ -118,7 +127,12 @@ impl Entries {
             let end = entries.keys.len() as u32;
             let entry = Entry::of(value);
             entries.readable &= matches!(entry.level, Level::Int(_));
-            entries.items.push((start, end, entry));
+            entries.items.push(Item {
+                prefix: prefix(key.as_bytes()),
+                start,
+                end,
+                entry,
+            });
         }
         entries
     }
@@ -130,27 +144,43 @@ impl Entries {
 
     /// The entry at `index` in key order.
     pub fn at(&self, index: usize) -> Option<(&str, Entry)> {
-        let &(start, end, entry) = self.items.get(index)?;
-        Some((&self.keys[start as usize..end as usize], entry))
+        let item = self.items.get(index)?;
+        Some((self.key(item), item.entry))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, Entry)> {
         (0..self.items.len()).filter_map(|index| self.at(index))
     }
 
-    /// The entry for `key`, if present.
+    fn key(&self, item: &Item) -> &str {
+        self.keys
+            .get(item.start as usize..item.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The entry for `key`, if present: found by the keys' first eight bytes, compared as
+    /// integers, and only where those are equal by the whole keys.
     pub fn get(&self, key: &str) -> Option<Entry> {
+        let key_prefix = prefix(key.as_bytes());
         let index = self
             .items
-            .binary_search_by(|&(start, end, _)| {
-                compare(
-                    &self.keys.as_bytes()[start as usize..end as usize],
-                    key.as_bytes(),
-                )
+            .binary_search_by(|item| {
+                item.prefix
+                    .cmp(&key_prefix)
+                    .then_with(|| compare(self.key(item).as_bytes(), key.as_bytes()))
             })
             .ok()?;
-        Some(self.items[index].2)
+        self.items.get(index).map(|item| item.entry)
     }
+}
+
+/// The first eight bytes of `key` (zero-padded) as a big-endian integer: ordered as the keys
+/// are, up to ties that only the whole keys decide.
+fn prefix(key: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let head = &key[..key.len().min(8)];
+    bytes[..head.len()].copy_from_slice(head);
+    u64::from_be_bytes(bytes)
 }
 
 /// Byte-wise order of two short strings, a word at a time and inline (a call into the C
@@ -336,5 +366,40 @@ mod tests {
         assert_eq!(users.get("@m:x").map(|e| e.level), Some(Level::Null));
         assert_eq!(users.get("@b:x"), None);
         assert_eq!(levels.listed_user_level("@z:x"), Some(1));
+    }
+
+    #[test]
+    fn keys_sharing_their_first_eight_bytes_are_told_apart() {
+        let keys = [
+            "@alice:example.org",
+            "@alice:example.org2",
+            "@alice:e",
+            "@alice:",
+            "@alice:\u{0}",
+            "@alice:\u{0}\u{0}",
+            "@alice:example.orh",
+            "@a",
+        ];
+        let users: serde_json::Map<String, Value> = keys
+            .iter()
+            .enumerate()
+            .map(|(level, key)| (key.to_string(), Value::from(level)))
+            .collect();
+        let levels =
+            ParsedPowerLevels::parse(&serde_json::json!({"users": users}).as_object().unwrap());
+        let entries = levels.users.entries("users").unwrap();
+        for (level, key) in keys.iter().enumerate() {
+            let found = entries.get(key).map(|entry| entry.level);
+            assert_eq!(found, Some(Level::Int(level as i128)), "{key:?}");
+        }
+        for absent in [
+            "@alice:example.or",
+            "@alice:example.org3",
+            "@alice",
+            "@alicf",
+            "",
+        ] {
+            assert_eq!(entries.get(absent), None, "{absent:?}");
+        }
     }
 }
