@@ -32,28 +32,56 @@ pub(crate) fn mainline_sort<E: Event>(
         return Ok(());
     }
     let positions = mainline.positions(graph, power_levels, events, rooms)?;
-    // Position and timestamp packed into one integer (the timestamp's sign bit flipped, so that
-    // unsigned order is signed order); the event ID breaks the remaining ties.
-    let mut keyed: Vec<(u128, Node)> = events
+    let timestamps: Vec<i64> = events
         .iter()
-        .zip(positions)
-        .map(|(&node, position)| {
-            let ts = graph.event(node).map_or(0, |e| e.origin_server_ts());
-            let ts = (ts as u64 ^ (1 << 63)) as u128;
-            ((u128::from(position) << 64) | ts, node)
-        })
+        .map(|&node| graph.event(node).map_or(0, |e| e.origin_server_ts()))
         .collect();
-    // Integers only, then the rare runs of equal keys by event ID.
+    // Position and timestamp packed into one integer; the event ID breaks the remaining ties.
+    // Offsets from the earliest timestamp fit in the bits the positions leave (always, for
+    // timestamps within years of each other); otherwise the pair takes 128 bits.
+    let earliest = timestamps.iter().copied().min().unwrap_or(0);
+    let latest = timestamps.iter().copied().max().unwrap_or(0);
+    let highest = positions.iter().copied().max().unwrap_or(0);
+    let offset_bits = 32 + highest.leading_zeros(); // 64 less the bits of the highest position
+    let fits = offset_bits == 64 || latest.abs_diff(earliest) >> offset_bits == 0;
+    let order: Vec<Node> = if fits {
+        let mut keyed: Vec<(u64, Node)> = events
+            .iter()
+            .zip(positions.iter().zip(&timestamps))
+            .map(|(&node, (&position, &ts))| {
+                let high = u64::from(position).checked_shl(offset_bits).unwrap_or(0);
+                (high | ts.abs_diff(earliest), node)
+            })
+            .collect();
+        sort_with_ties_by_id(graph, &mut keyed)
+    } else {
+        // The timestamp's sign bit flipped, so that unsigned order is signed order.
+        let mut keyed: Vec<(u128, Node)> = events
+            .iter()
+            .zip(positions.iter().zip(&timestamps))
+            .map(|(&node, (&position, &ts))| {
+                let ts = (ts as u64 ^ (1 << 63)) as u128;
+                ((u128::from(position) << 64) | ts, node)
+            })
+            .collect();
+        sort_with_ties_by_id(graph, &mut keyed)
+    };
+    events.copy_from_slice(&order);
+    Ok(())
+}
+
+/// Sorts by the integer keys, then the rare runs of equal keys by event ID.
+fn sort_with_ties_by_id<E: Event, K: Ord + Copy>(
+    graph: &AuthGraph<'_, E>,
+    keyed: &mut [(K, Node)],
+) -> Vec<Node> {
     keyed.sort_unstable();
     for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
         if run.len() > 1 {
             run.sort_unstable_by(|a, b| graph.id(a.1).cmp(graph.id(b.1)));
         }
     }
-    for (slot, (_, node)) in events.iter_mut().zip(keyed) {
-        *slot = node;
-    }
-    Ok(())
+    keyed.iter().map(|&(_, node)| node).collect()
 }
 
 /// Mainline positions found by walking the auth graph, memoised along each walk.
@@ -137,18 +165,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn orders_by_position_then_signed_timestamp_then_event_id() {
+    /// Sorts events given as (event ID, position, origin_server_ts) and returns their IDs.
+    fn sorted(cases: &[(&str, u32, i64)]) -> Vec<String> {
         let version = RoomVersion::from_id("10").expect("a known room version");
-        // (event ID, position, origin_server_ts)
-        let cases = [
-            ("$f", 2, -5),
-            ("$a", 1, 7),
-            ("$c", 1, i64::MIN),
-            ("$b", 1, 7),
-            ("$d", 1, -1),
-            ("$e", 0, i64::MAX),
-        ];
         let events: HashMap<String, PduEvent> = cases
             .iter()
             .map(|&(id, _, ts)| {
@@ -171,7 +190,57 @@ mod tests {
         let positions = Given(cases.iter().map(|&(_, position, _)| position).collect());
         let rooms = NodeRooms::new(RoomGuard::new("!r:x".to_owned()));
         mainline_sort(&graph, &positions, None, &mut nodes, &rooms).expect("sorts");
-        let order: Vec<&str> = nodes.iter().map(|&node| graph.id(node)).collect();
-        assert_eq!(order, ["$e", "$c", "$d", "$a", "$b", "$f"]);
+        nodes
+            .iter()
+            .map(|&node| graph.id(node).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn orders_by_position_then_signed_timestamp_then_event_id() {
+        let cases = [
+            ("$f", 2, -5),
+            ("$a", 1, 7),
+            ("$c", 1, i64::MIN),
+            ("$b", 1, 7),
+            ("$d", 1, -1),
+            ("$e", 0, i64::MAX),
+        ];
+        assert_eq!(sorted(&cases), ["$e", "$c", "$d", "$a", "$b", "$f"]);
+    }
+
+    #[test]
+    fn packed_keys_order_as_the_triples_do() {
+        let now = 1_700_000_000_000;
+        // Timestamps close together (packed into 64 bits) and far apart (128 bits), positions
+        // from 0 up to the highest that leave the timestamps room, and beyond.
+        let spreads = [(0, 3), (now, 40), (-now, now), (i64::MIN / 2, i64::MAX / 3)];
+        let highest = [0, 1, 2, 1000, 1 << 20, u32::MAX];
+        let mut checked = 0;
+        for (base, step) in spreads {
+            for top in highest {
+                let ids: Vec<String> = (0..24).map(|n| format!("${n:02}")).collect();
+                let cases: Vec<(&str, u32, i64)> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(n, id)| {
+                        let n = n as u64;
+                        let position = (n * 7 % 5) as u32 * (top / 4);
+                        let ts = base.saturating_add(((n * 11 % 6) as i64).saturating_mul(step));
+                        (id.as_str(), position.min(top), ts)
+                    })
+                    .collect();
+                let mut expected = cases.clone();
+                expected.sort_by(|a, b| (a.1, a.2, a.0).cmp(&(b.1, b.2, b.0)));
+                let expected: Vec<&str> = expected.iter().map(|case| case.0).collect();
+                assert_eq!(
+                    sorted(&cases),
+                    expected,
+                    "base {base}, step {step}, top {top}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, spreads.len() * highest.len());
     }
 }
