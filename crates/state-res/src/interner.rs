@@ -173,12 +173,20 @@ impl Ids {
     }
 
     /// The index of `id`, and whether it was added now.
+    #[inline]
     pub fn intern(&mut self, id: &str) -> (Id, bool) {
         let slot = recent_slot(id);
         let cached = self.recent[slot];
         if cached != Id::MAX && same(bytes(&self.ends, &self.arena, cached), id.as_bytes()) {
             return (cached, false);
         }
+        self.intern_hashed(id, slot)
+    }
+
+    /// [`intern`](Self::intern) past the cache of recent IDs: kept out of line, so that the
+    /// cache's hits (most lookups) do not pay for the table's registers.
+    #[inline(never)]
+    fn intern_hashed(&mut self, id: &str, slot: usize) -> (Id, bool) {
         let hash = self.hasher.hash_one(id);
         let Ids {
             recent,
