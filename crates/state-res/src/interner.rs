@@ -7,6 +7,7 @@
 //! versions 4 and up) by the C library's vectorised `memcmp`, which takes fewer instructions for
 //! them than words do.
 
+use std::cell::Cell;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -16,6 +17,9 @@ use hashbrown::hash_table::Entry;
 pub(crate) type Id = u32;
 
 pub(crate) struct Interner {
+    /// The keys found or added last, by [`key_slot`]: state keys repeat (the admins' and the
+    /// senders' memberships), and a hit here needs no hash. `Id::MAX` marks an empty slot.
+    recent: [Cell<Id>; RECENT_KEYS],
     table: HashTable<Id>,
     /// Per key: where its first string starts, where its second starts, and where it ends.
     spans: Vec<(u32, u32, u32)>,
@@ -27,6 +31,7 @@ impl Interner {
     /// An empty interner with room for about `keys` keys of `bytes` bytes in all.
     pub fn with_capacity(keys: usize, bytes: usize) -> Self {
         Interner {
+            recent: [const { Cell::new(Id::MAX) }; RECENT_KEYS],
             table: HashTable::with_capacity(keys),
             spans: Vec::with_capacity(keys),
             arena: String::with_capacity(bytes),
@@ -40,20 +45,42 @@ impl Interner {
     }
 
     /// The index of `key`, if interned.
+    #[inline]
     pub fn find(&self, key: (&str, &str)) -> Option<Id> {
+        let slot = &self.recent[key_slot(key)];
+        let cached = slot.get();
+        if cached != Id::MAX && same_key(self.key(cached), key) {
+            return Some(cached);
+        }
         let hash = key_hash(&self.hasher, key);
-        let found = self.table.find(hash, |&id| same_key(self.key(id), key));
-        found.copied()
+        let found = *self.table.find(hash, |&id| same_key(self.key(id), key))?;
+        slot.set(found);
+        Some(found)
     }
 
     /// The index of `key`, and whether it was added now.
+    #[inline]
     pub fn intern(&mut self, key: (&str, &str)) -> (Id, bool) {
+        let slot = key_slot(key);
+        let cached = self.recent[slot].get();
+        if cached != Id::MAX && same_key(self.key(cached), key) {
+            return (cached, false);
+        }
+        let found = self.intern_hashed(key);
+        self.recent[slot].set(found.0);
+        found
+    }
+
+    /// [`intern`](Self::intern) past the cache of recent keys.
+    #[inline(never)]
+    fn intern_hashed(&mut self, key: (&str, &str)) -> (Id, bool) {
         let hash = key_hash(&self.hasher, key);
         let Interner {
             table,
             spans,
             arena,
             hasher,
+            ..
         } = self;
         let entry = table.entry(
             hash,
@@ -228,22 +255,46 @@ impl Ids {
 /// Slots of the cache of recent IDs.
 const RECENT: usize = 1024;
 
+/// Slots of the cache of recent state keys.
+const RECENT_KEYS: usize = 256;
+
 /// An ID's slot in the cache: from the (up to) eight bytes after the sigil, random in hashed
 /// IDs; IDs that are not share slots more often, which costs hits, not correctness.
 #[inline]
 fn recent_slot(id: &str) -> usize {
-    let bytes = id.as_bytes();
-    let word = match bytes.get(1..9) {
+    slot(after_sigil(id), RECENT)
+}
+
+/// A state key's slot in the cache of recent keys: the (up to) eight bytes after the user ID's
+/// sigil, with the event type's length.
+#[inline]
+fn key_slot((event_type, state_key): (&str, &str)) -> usize {
+    slot(
+        after_sigil(state_key) ^ event_type.len() as u64,
+        RECENT_KEYS,
+    )
+}
+
+/// The (up to) eight bytes after the first as a word, zero-padded.
+#[inline]
+fn after_sigil(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    match bytes.get(1..9) {
         Some(next) => <[u8; 8]>::try_from(next).map_or(0, u64::from_le_bytes),
-        // Shorter IDs (test rooms' `$1`, `$e42`): the bytes there are, zero-padded.
+        // Shorter strings (test rooms' `$1`, `$e42`): the bytes there are, zero-padded.
         None => {
             let mut padded = [0u8; 8];
             let tail = bytes.get(1..).unwrap_or_default();
             padded[..tail.len()].copy_from_slice(tail);
             u64::from_le_bytes(padded)
         }
-    };
-    (word.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros())) as usize
+    }
+}
+
+/// One of `slots` (a power of two) slots, by Fibonacci hashing of `word`.
+#[inline]
+fn slot(word: u64, slots: usize) -> usize {
+    (word.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - slots.trailing_zeros())) as usize
 }
 
 #[inline]
@@ -281,6 +332,25 @@ mod tests {
         assert_eq!(keys.find(("m.room.membe", "r@a:x")), Some(shifted));
         assert_eq!(keys.find(("m.room.member", "@b:x")), None);
         assert_eq!(keys.key(shifted), ("m.room.membe", "r@a:x"));
+        assert_eq!(keys.len(), 2);
+    }
+
+    #[test]
+    fn keys_sharing_a_cache_slot_keep_their_own_indices() {
+        let mut keys = Interner::with_capacity(1, 1);
+        // Same state key, event types of the same length: the same slot of the recent cache.
+        let (a, b) = (("m.room.member", "@alice:x"), ("m.room.create", "@alice:x"));
+        assert_eq!(key_slot(a), key_slot(b));
+        let (first, _) = keys.intern(a);
+        let (second, added) = keys.intern(b);
+        assert!(added);
+        for _ in 0..3 {
+            assert_eq!(keys.find(a), Some(first));
+            assert_eq!(keys.intern(b), (second, false));
+            assert_eq!(keys.intern(a), (first, false));
+            assert_eq!(keys.find(b), Some(second));
+        }
+        assert_eq!(keys.find(("m.room.topic", "@alice:x")), None);
         assert_eq!(keys.len(), 2);
     }
 
