@@ -32,23 +32,25 @@ pub(crate) fn check_membership<E: Event + ?Sized, S: AuthState + ?Sized>(
     let sender = event.sender();
     let create = state.get_key(AuthKey::Create);
 
-    // The creator's own join right after the create event.
-    if membership == "join" {
-        let mut prev = event.prev_event_ids();
-        if let (Some(only), None, Some(create)) = (prev.next(), prev.next(), create) {
-            if only == create.event_id() {
-                let creator = match version.creator {
-                    CreatorRule::ContentCreator => create
-                        .content()
-                        .get("creator")
-                        .ok_or(Rejection::MalformedCreateContent("no creator"))?
-                        .as_str(),
-                    CreatorRule::Sender | CreatorRule::SenderAndAdditionalCreators => {
-                        Some(create.sender())
-                    }
-                };
-                if creator == Some(target) {
-                    return Ok(());
+    // The creator's own join right after the create event. The previous events are read only
+    // for the creator's join (or a create event without a readable creator, which that join
+    // rejects): they sit past the auth events, and reading them for every join cost a miss.
+    if let (true, Some(create)) = (membership == "join", create) {
+        // `None`: no `creator` (the join after the create event is then rejected).
+        let creator: Option<Option<&str>> = match version.creator {
+            CreatorRule::ContentCreator => create.content().get("creator").map(Value::as_str),
+            CreatorRule::Sender | CreatorRule::SenderAndAdditionalCreators => {
+                Some(Some(create.sender()))
+            }
+        };
+        if creator.is_none() || creator == Some(Some(target)) {
+            let mut prev = event.prev_event_ids();
+            if let (Some(only), None) = (prev.next(), prev.next()) {
+                if only == create.event_id() {
+                    return match creator {
+                        None => Err(Rejection::MalformedCreateContent("no creator")),
+                        Some(_) => Ok(()),
+                    };
                 }
             }
         }
@@ -293,7 +295,7 @@ mod tests {
             "prev_events": [], "auth_events": [], "depth": 2, "origin_server_ts": 1,
         });
         for (key, value) in fields.as_object().into_iter().flatten() {
-            pdu.insert(key.clone(), value.clone());
+            pdu.entry(key.clone()).or_insert_with(|| value.clone());
         }
         // Room version 12: the room ID is the create event's, which has none.
         let room_id = match (version.id, id) {
@@ -364,5 +366,58 @@ mod tests {
             }
             assert!(join_against(version, json!({"users": []})).is_err());
         }
+    }
+
+    /// `target`'s join with `prev_events` into a room with only its create event (content
+    /// `create_content`, sent by `@a:x`).
+    fn join_after_create(
+        version_id: &str,
+        create_content: Value,
+        target: &str,
+        prev_events: Value,
+    ) -> Result<(), Rejection> {
+        let version = RoomVersion::from_id(version_id).expect("a known room version");
+        let state = vec![pdu(
+            version,
+            "$create",
+            json!({"type": "m.room.create", "state_key": "",
+            "sender": "@a:x", "content": create_content}),
+        )];
+        let join = pdu(
+            version,
+            "$join",
+            json!({"type": "m.room.member", "state_key": target, "sender": target,
+            "content": {"membership": "join"}, "prev_events": prev_events}),
+        );
+        check_membership(version, &join, &state)
+    }
+
+    #[test]
+    fn the_creator_joins_right_after_the_create_event_and_no_one_else_does() {
+        for version in ["1", "6", "11"] {
+            let content = match version {
+                "11" => json!({}),
+                _ => json!({"creator": "@a:x"}),
+            };
+            let join = |target: &str, prev: Value| {
+                join_after_create(version, content.clone(), target, prev)
+            };
+            assert_eq!(join("@a:x", json!(["$create"])), Ok(()), "v{version}");
+            // Anyone else, or after another event, goes through the join rules (none here).
+            assert!(join("@b:x", json!(["$create"])).is_err(), "v{version}");
+            assert!(
+                join("@a:x", json!(["$create", "$x"])).is_err(),
+                "v{version}"
+            );
+            assert!(join("@a:x", json!(["$x"])).is_err(), "v{version}");
+        }
+        // A create event without a creator: any join is rejected as malformed.
+        let malformed = Err(Rejection::MalformedCreateContent("no creator"));
+        let no_creator = |prev: Value| join_after_create("1", json!({}), "@a:x", prev);
+        assert_eq!(no_creator(json!(["$create"])), malformed);
+        assert_eq!(no_creator(json!(["$x"])), malformed);
+        // A creator that is not a string is nobody's.
+        let odd = join_after_create("1", json!({"creator": 1}), "@a:x", json!(["$create"]));
+        assert!(odd.is_err() && odd != malformed, "{odd:?}");
     }
 }
