@@ -386,7 +386,7 @@ mod tests {
             .map(|(level, key)| (key.to_string(), Value::from(level)))
             .collect();
         let levels =
-            ParsedPowerLevels::parse(&serde_json::json!({"users": users}).as_object().unwrap());
+            ParsedPowerLevels::parse(serde_json::json!({"users": users}).as_object().unwrap());
         let entries = levels.users.entries("users").unwrap();
         for (level, key) in keys.iter().enumerate() {
             let found = entries.get(key).map(|entry| entry.level);
