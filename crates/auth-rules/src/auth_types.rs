@@ -58,14 +58,6 @@ impl<'a> AuthTypes<'a> {
         }
     }
 
-    /// Adds a member key unless that user's is present.
-    fn push_member(&mut self, user: &'a str) {
-        let present = self.keys().any(|key| key == AuthKey::Member(user));
-        if !present {
-            self.push(AuthKey::Member(user));
-        }
-    }
-
     /// Whether `(event_type, state_key)` is one of the keys.
     pub fn contains(&self, event_type: &str, state_key: &str) -> bool {
         self.iter().any(|(t, k)| t == event_type && k == state_key)
@@ -106,15 +98,18 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
     }
     types.push(AuthKey::Create);
     types.push(AuthKey::PowerLevels);
-    types.push(AuthKey::Member(event.sender()));
+    let sender = event.sender();
+    types.push(AuthKey::Member(sender));
     if event.event_type() == MEMBER {
         let content = event.content();
         let membership = event.membership();
         if matches!(membership, Some("join" | "invite" | "knock")) {
             types.push(AuthKey::JoinRules);
         }
-        if let Some(target) = event.state_key() {
-            types.push_member(target);
+        // Each user's member key once: the sender's is there already.
+        let target = event.state_key();
+        if let Some(target) = target.filter(|&target| target != sender) {
+            types.push(AuthKey::Member(target));
         }
         if membership == Some("invite") {
             let token = content
@@ -127,8 +122,11 @@ pub fn auth_types_for_event<'a, E: Event + ?Sized>(
             }
         }
         if version.restricted_join_rule && membership == Some("join") {
-            if let Some(authoriser) = event.join_authorised_via_users_server() {
-                types.push_member(authoriser);
+            let authoriser = event.join_authorised_via_users_server();
+            if let Some(authoriser) =
+                authoriser.filter(|&user| user != sender && Some(user) != target)
+            {
+                types.push(AuthKey::Member(authoriser));
             }
         }
     }
