@@ -309,6 +309,20 @@ mod tests {
         PduEvent::with_event_id(pdu, version, id.to_owned()).expect("a valid PDU")
     }
 
+    /// A state event with the state key `""` sent by the room's creator, `@a:x`.
+    fn room_event(
+        version: &'static RoomVersion,
+        id: &str,
+        event_type: &str,
+        content: Value,
+    ) -> PduEvent {
+        pdu(
+            version,
+            id,
+            json!({"type": event_type, "state_key": "", "sender": "@a:x", "content": content}),
+        )
+    }
+
     /// A public room in `version` whose power levels content is `levels`, and `@b:x`'s join.
     fn join_against(version_id: &str, levels: Value) -> Result<(), Rejection> {
         let version = RoomVersion::from_id(version_id).expect("a known room version");
@@ -318,24 +332,14 @@ mod tests {
             json!({"creator": "@a:x"})
         };
         let state = vec![
-            pdu(
-                version,
-                "$create",
-                json!({"type": "m.room.create", "state_key": "",
-                "sender": "@a:x", "content": create_content}),
-            ),
-            pdu(
+            room_event(version, "$create", "m.room.create", create_content),
+            room_event(
                 version,
                 "$rules",
-                json!({"type": "m.room.join_rules", "state_key": "",
-                "sender": "@a:x", "content": {"join_rule": "public"}}),
+                "m.room.join_rules",
+                json!({"join_rule": "public"}),
             ),
-            pdu(
-                version,
-                "$levels",
-                json!({"type": "m.room.power_levels", "state_key": "",
-                "sender": "@a:x", "content": levels}),
-            ),
+            room_event(version, "$levels", "m.room.power_levels", levels),
         ];
         let join = pdu(
             version,
@@ -377,11 +381,11 @@ mod tests {
         prev_events: Value,
     ) -> Result<(), Rejection> {
         let version = RoomVersion::from_id(version_id).expect("a known room version");
-        let state = vec![pdu(
+        let state = vec![room_event(
             version,
             "$create",
-            json!({"type": "m.room.create", "state_key": "",
-            "sender": "@a:x", "content": create_content}),
+            "m.room.create",
+            create_content,
         )];
         let join = pdu(
             version,
