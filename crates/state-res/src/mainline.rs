@@ -44,7 +44,7 @@ pub(crate) fn mainline_sort<E: Event>(
     let highest = positions.iter().copied().max().unwrap_or(0);
     let offset_bits = 32 + highest.leading_zeros(); // 64 less the bits of the highest position
     let fits = offset_bits == 64 || latest.abs_diff(earliest) >> offset_bits == 0;
-    let order: Vec<Node> = if fits {
+    if fits {
         let mut keyed: Vec<(u64, Node)> = events
             .iter()
             .zip(positions.iter().zip(&timestamps))
@@ -53,7 +53,7 @@ pub(crate) fn mainline_sort<E: Event>(
                 (high | ts.abs_diff(earliest), node)
             })
             .collect();
-        sort_with_ties_by_id(graph, &mut keyed)
+        sort_with_ties_by_id(graph, &mut keyed, events);
     } else {
         // The timestamp's sign bit flipped, so that unsigned order is signed order.
         let mut keyed: Vec<(u128, Node)> = events
@@ -64,24 +64,27 @@ pub(crate) fn mainline_sort<E: Event>(
                 ((u128::from(position) << 64) | ts, node)
             })
             .collect();
-        sort_with_ties_by_id(graph, &mut keyed)
-    };
-    events.copy_from_slice(&order);
+        sort_with_ties_by_id(graph, &mut keyed, events);
+    }
     Ok(())
 }
 
-/// Sorts by the integer keys, then the rare runs of equal keys by event ID.
+/// Sorts by the integer keys, then the rare runs of equal keys by event ID, and writes the
+/// order into `events`.
 fn sort_with_ties_by_id<E: Event, K: Ord + Copy>(
     graph: &AuthGraph<'_, E>,
     keyed: &mut [(K, Node)],
-) -> Vec<Node> {
+    events: &mut [Node],
+) {
     keyed.sort_unstable();
     for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
         if run.len() > 1 {
             run.sort_unstable_by(|a, b| graph.id(a.1).cmp(graph.id(b.1)));
         }
     }
-    keyed.iter().map(|&(_, node)| node).collect()
+    for (slot, &(_, node)) in events.iter_mut().zip(keyed.iter()) {
+        *slot = node;
+    }
 }
 
 /// Mainline positions found by walking the auth graph, memoised along each walk.
