@@ -1,7 +1,7 @@
 //! The invariants ARCHITECTURE.md states, checked on the source: the IR and the Rust-item
 //! model hold no Rust tokens; the diff never imports the printer; no crate under `crates/`
-//! depends on the generator (tests of them may read the spec with it); and no two modules
-//! of a crate import each other.
+//! depends on the generator (tests of them may read the spec with it); no two modules of a
+//! crate import each other; and `unsafe` appears in one place only, the prefetch hint.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -186,4 +186,37 @@ fn no_two_modules_import_each_other() {
         cycles.is_empty(),
         "modules that import each other: {cycles:#?}"
     );
+}
+
+#[test]
+fn unsafe_code_is_only_the_prefetch_hint() {
+    let root = workspace();
+    // This file names the tokens it looks for.
+    let this_file = Path::new(file!()).file_name().expect("a file name");
+    let files = ["crates", "generator", "generated", "templates"]
+        .iter()
+        .flat_map(|dir| rust_files(&root.join(dir)))
+        .chain(Some(root.join("build.rs")).filter(|file| file.exists()))
+        .filter(|file| !file.components().any(|part| part.as_os_str() == "target"))
+        .filter(|file| !file.ends_with(Path::new("tests").join(this_file)));
+    let mut found = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable source");
+        let uses_unsafe = code_lines(&text).any(|line| {
+            [
+                "unsafe {",
+                "unsafe fn",
+                "unsafe impl",
+                "unsafe extern",
+                "(unsafe_code)",
+            ]
+            .iter()
+            .any(|token| line.contains(token))
+        });
+        if uses_unsafe {
+            found.insert(file.strip_prefix(&root).unwrap_or(&file).to_owned());
+        }
+    }
+    let expected = BTreeSet::from([PathBuf::from("crates/auth-rules/src/prefetch.rs")]);
+    assert_eq!(found, expected, "unsafe code outside the prefetch hint");
 }

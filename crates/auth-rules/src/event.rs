@@ -50,6 +50,11 @@ pub trait Event {
         None
     }
 
+    /// A hint that the event's fields will be read soon: an implementation may ask the CPU to
+    /// start loading them into its cache (as [`PduEvent`](crate::PduEvent) does). Does nothing
+    /// by default.
+    fn prefetch(&self) {}
+
     /// The domain of [`sender`](Self::sender) (everything after its first `:`), if it has one.
     fn sender_domain(&self) -> Option<&str> {
         domain_of(self.sender())
@@ -95,6 +100,7 @@ macro_rules! forward_event {
             fn membership(&self) -> Option<&str> { (**self).membership() }
             fn join_authorised_via_users_server(&self) -> Option<&str> { (**self).join_authorised_via_users_server() }
             fn parsed_power_levels(&self) -> Option<&ParsedPowerLevels> { (**self).parsed_power_levels() }
+            fn prefetch(&self) { (**self).prefetch() }
         }
     )*};
 }

@@ -34,6 +34,7 @@ mod names;
 mod parsed_levels;
 mod pdu;
 mod power_levels;
+pub mod prefetch;
 mod python_int;
 mod rejection;
 mod state;

@@ -359,6 +359,19 @@ impl Event for PduEvent {
     fn auth_event_ids(&self) -> impl Iterator<Item = &str> {
         self.strings.auth()
     }
+    /// The strings up to the fourth auth reference (few events have more): what walking the auth
+    /// DAG and the auth events selection read.
+    #[inline]
+    fn prefetch(&self) {
+        const AUTH_REFERENCES: usize = 4 * (1 + 45);
+        let text = self.strings.text.as_bytes();
+        let end = text
+            .len()
+            .min(self.strings.bounds[REFERENCES] as usize + AUTH_REFERENCES);
+        for offset in (0..end).step_by(64) {
+            crate::prefetch::line(text.as_ptr().wrapping_add(offset));
+        }
+    }
     #[inline]
     fn origin_server_ts(&self) -> i64 {
         self.origin_server_ts

@@ -9,7 +9,7 @@ use matrix_auth_rules::{
 use matrix_event_format::RoomVersion;
 
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Kind, Node, NodeRooms};
+use crate::graph::{AuthGraph, Kind, LOOKAHEAD, Node, NodeRooms};
 use crate::working_state::WorkingState;
 
 /// The events one check reads, by kind. The state's events are put first and win; the event's
@@ -141,7 +141,9 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
         members: Vec::with_capacity(4),
         invites: Vec::new(),
     };
-    for &node in order {
+    for (i, &node) in order.iter().enumerate() {
+        let ahead = |distance| order.get(i + distance).copied();
+        graph.prefetch(ahead(LOOKAHEAD), ahead(2 * LOOKAHEAD));
         let Some(event) = graph.event(node) else {
             continue;
         };
