@@ -10,19 +10,22 @@
 //! provider lacks; fetch them (in batches), add them, repeat until nothing is missing (or what
 //! is missing is unknown), then call [`resolve`], which never waits.
 //!
+//! Events come from an [`EventProvider`]: an [`Events`] store, a map from ID to event, or your
+//! own storage.
+//!
 //! ```
-//! use std::collections::HashMap;
 //! use matrix_auth_rules::PduEvent;
 //! use matrix_event_format::RoomVersion;
-//! use matrix_state_res::{StateMap, resolve};
+//! use matrix_state_res::{Events, StateMap, resolve};
 //!
 //! let version = RoomVersion::from_id("11").unwrap();
-//! let events: HashMap<String, PduEvent> = HashMap::new(); // the room's events by ID
+//! let events: Events<PduEvent> = Events::new(); // the room's events
 //! let sets: Vec<StateMap> = vec![StateMap::new(), StateMap::new()];
 //! assert_eq!(resolve(version, &sets, &events).unwrap(), StateMap::new());
 //! ```
 
 mod conflicted_set;
+mod events;
 mod graph;
 mod index;
 mod interner;
@@ -41,6 +44,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::StateResolution;
 
+pub use events::Events;
 pub use index::{IndexError, RoomIndex};
 pub use provider::EventProvider;
 pub use v2::Stats;

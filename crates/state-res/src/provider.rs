@@ -7,8 +7,8 @@ use matrix_auth_rules::Event;
 
 /// Gives state resolution the events it asks for by ID: the events of the state sets and,
 /// transitively, their auth events. An event the provider does not have is treated as unknown
-/// (left out, as the reference implementation does). Implement it over your storage, or use a
-/// map from event ID to event.
+/// (left out, as the reference implementation does). Implement it over your storage, or use
+/// [`Events`](crate::Events) or a map from event ID to event.
 ///
 /// Resolution itself never blocks: async callers first fetch what [`missing_events`] lists (in
 /// batches, as often as needed), put it in a map, then resolve.

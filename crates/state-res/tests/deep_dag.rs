@@ -1,13 +1,13 @@
 //! A 50,000-event deep auth chain (each power levels event authorised by the previous one):
 //! resolving two states taken at different depths must not recurse (a recursive walk would
 //! overflow the test thread's 2 MiB stack), and must give the newest power levels. Also the
-//! prefetch loop of `missing_events`.
+//! prefetch loop of `missing_events`, and the same results from an `Events` store.
 
 use std::collections::HashMap;
 
 use matrix_auth_rules::PduEvent;
 use matrix_event_format::RoomVersion;
-use matrix_state_res::{StateMap, missing_events, resolve_with_stats};
+use matrix_state_res::{Events, StateMap, missing_events, resolve_with_stats};
 use serde_json::{Value, json};
 
 const DEPTH: usize = 50_000;
@@ -104,6 +104,11 @@ fn deep_auth_chains_do_not_recurse() {
             *newest
         );
         assert!(stats.full_conflicted_set >= DEPTH / 2, "{stats:?}");
+        // The same from an `Events` store, which finds each event by its own ID.
+        let store: Events<PduEvent> = events.into_values().collect();
+        assert_eq!(store.len(), ids.len());
+        let from_store = resolve_with_stats(version, &sets, &store).expect("resolves");
+        assert_eq!(from_store, (resolved, stats));
         println!("v{}: {stats:?}", version.id);
     }
 }

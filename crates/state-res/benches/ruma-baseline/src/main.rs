@@ -22,6 +22,9 @@
 //! index), and each resolution walks it iteratively with visited marks, then hands ruma the IDs.
 //! "ruma resolve" is `resolve` alone with the inputs precomputed.
 //!
+//! Each reads its events where a new user of it would keep them: ours from an `Events` store
+//! (filled in the rooms' topological order), ruma from a `HashMap` by event ID.
+//!
 //! "with index" is matrix-state-res's `RoomIndex::resolve`, the index holding every event of the
 //! room (built before timing, as ruma's auth chain index is): ours and ruma each with what a
 //! homeserver keeps per room.
@@ -29,7 +32,7 @@
 use std::collections::HashMap;
 
 use matrix_auth_rules::Event as _;
-use matrix_state_res::{RoomIndex, StateMap, resolve_with_stats};
+use matrix_state_res::{Events, RoomIndex, StateMap, resolve_with_stats};
 use matrix_test_support::room_file::{Query, RoomFile, parse_state};
 use matrix_test_support::{interleaved, median, range};
 use ruma_common::room_version_rules::{RoomVersionRules, StateResolutionVersion};
@@ -340,8 +343,13 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
         panic!("{file}: needs state_sets");
     };
     let sets: Vec<StateMap> = sets.iter().map(|set| room.to_ids(set)).collect();
-    let (ours_state, stats) =
-        resolve_with_stats(room.version, &sets, room.events()).expect("resolves");
+    // Ours reads the events from its `Events` store, filled in the order a server receives them.
+    let store: Events<_> = room
+        .order()
+        .iter()
+        .map(|id| room.events()[id].clone())
+        .collect();
+    let (ours_state, stats) = resolve_with_stats(room.version, &sets, &store).expect("resolves");
 
     let rules = RoomVersionId::try_from(room.version.id)
         .ok()
@@ -369,13 +377,13 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
             .add(&room.events()[id])
             .expect("events come in a topological order");
     }
-    let index_state = room_index.resolve(&sets, room.events()).expect("resolves");
+    let index_state = room_index.resolve(&sets, &store).expect("resolves");
 
     let mut ours = || {
-        std::hint::black_box(resolve_with_stats(room.version, &sets, room.events()).ok());
+        std::hint::black_box(resolve_with_stats(room.version, &sets, &store).ok());
     };
     let mut with_index = || {
-        std::hint::black_box(room_index.resolve(&sets, room.events()).ok());
+        std::hint::black_box(room_index.resolve(&sets, &store).ok());
     };
     let mut ruma_fair = || {
         let chains = index.auth_chains(&ruma_sets, &mut chain_marks);
