@@ -5,7 +5,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use matrix_auth_rules::Event;
+use matrix_auth_rules::{Event, prefetch};
 
 use crate::provider::EventProvider;
 
@@ -130,6 +130,18 @@ impl<E: Event> EventProvider for Events<E> {
     #[inline]
     fn event(&self, event_id: &str) -> Option<&E> {
         self.get(event_id)
+    }
+
+    /// Hints at the slot of the event with this ID (the event's struct, which [`get`](Events::get)
+    /// reads first), without waiting for it.
+    #[inline]
+    fn prefetch(&self, event_id: &str) {
+        let hash = self.hasher.hash_one(event_id);
+        // Each slot the hash could name: answering "no" keeps the search going without reading it.
+        self.table.find(hash, |candidate| {
+            prefetch::value(candidate);
+            false
+        });
     }
 }
 

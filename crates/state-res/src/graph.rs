@@ -2,6 +2,8 @@
 //! (and, in room version 12, the create event the room ID implies) is interned once, its auth
 //! edges stored in one flat array. Each event is classified and checked for its room while it is
 //! explored, when its data is in cache: reading it again later was a cache miss per event.
+//! The walk looks events up a few nodes ahead of the one it reads, and tells the provider of
+//! those further ahead ([`EventProvider::prefetch`]), so that it seldom waits for memory.
 
 use foldhash::HashMap;
 use matrix_auth_rules::{
@@ -89,6 +91,8 @@ pub(crate) struct AuthGraph<'a, E> {
     implied_creates: HashMap<&'a str, Node>,
     last_implied: Option<(&'a str, Node)>,
     explored: usize,
+    /// Nodes whose events were looked up: `0..fetched` (the others are `None` until then).
+    fetched: usize,
 }
 
 impl<'a, E: Event> AuthGraph<'a, E> {
@@ -105,6 +109,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             implied_creates: HashMap::default(),
             last_implied: None,
             explored: 0,
+            fetched: 0,
         }
         .started()
     }
@@ -127,6 +132,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         }
         AuthGraph {
             explored: interner.len(),
+            fetched: interner.len(),
             ids: interner,
             kinds,
             power,
@@ -148,16 +154,40 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         self.ids.len()
     }
 
-    /// The node for `id`, fetching the event on first sight.
+    /// The node for `id`, its event fetched (with those of the nodes interned before it).
     pub fn intern<P>(&mut self, provider: &'a P, id: &str) -> Node
     where
         P: EventProvider<Event = E> + ?Sized,
     {
+        let node = self.intern_unfetched(id);
+        self.fetch_through(provider, node as usize);
+        node
+    }
+
+    /// The node for `id`; a new node's event is fetched later, by [`fetch_through`](Self::fetch_through).
+    fn intern_unfetched(&mut self, id: &str) -> Node {
         let (node, added) = self.ids.intern(id);
         if added {
-            self.events.push(provider.event(id));
+            self.events.push(None);
         }
         node
+    }
+
+    /// Fetches the events of the nodes up to `last` (or the last node) not fetched yet, hinting
+    /// that each one's fields will be read.
+    fn fetch_through<P>(&mut self, provider: &'a P, last: usize)
+    where
+        P: EventProvider<Event = E> + ?Sized,
+    {
+        let end = (last + 1).min(self.events.len());
+        while self.fetched < end {
+            let event = provider.event(self.ids.get(self.fetched as Node));
+            if let Some(event) = event {
+                event.prefetch();
+            }
+            self.events[self.fetched] = event;
+            self.fetched += 1;
+        }
     }
 
     /// The node for `id` if it was interned.
@@ -175,8 +205,13 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         while self.explored < self.ids.len() {
             let node = self.explored;
             self.explored += 1;
-            let ahead = |distance| Some((node + distance) as Node);
-            self.prefetch(ahead(LOOKAHEAD), ahead(2 * LOOKAHEAD));
+            // Lookups run ahead of the walk: the provider is told of the node twice the distance
+            // ahead, and the event the distance ahead is fetched, so that neither waits.
+            self.fetch_through(provider, node + LOOKAHEAD);
+            let far = node + 2 * LOOKAHEAD;
+            if far < self.events.len() && far >= self.fetched {
+                provider.prefetch(self.ids.get(far as Node));
+            }
             let event = self.events[node];
             let kind = Kind::of(event);
             self.kinds.push(kind);
@@ -185,12 +220,12 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             self.in_room.push(in_room(guard, event));
             if let Some(event) = event {
                 for auth_id in event.auth_event_ids() {
-                    let parent = self.intern(provider, auth_id);
+                    let parent = self.intern_unfetched(auth_id);
                     self.edges.push(parent);
                 }
                 if implied && event.event_type() != CREATE {
                     if let Some(room_id) = event.room_id() {
-                        let create = self.implied_create(provider, room_id);
+                        let create = self.implied_create(room_id);
                         let listed = &self.edges[self.edge_start[node] as usize..];
                         if !listed.contains(&create) {
                             self.edges.push(create);
@@ -202,10 +237,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         }
     }
 
-    fn implied_create<P>(&mut self, provider: &'a P, room_id: &'a str) -> Node
-    where
-        P: EventProvider<Event = E> + ?Sized,
-    {
+    fn implied_create(&mut self, room_id: &'a str) -> Node {
         // Nearly every event is in the room of the event explored before it.
         if let Some((last, node)) = self.last_implied {
             if last == room_id {
@@ -217,7 +249,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             return node;
         }
         let id = format!("${}", room_id.strip_prefix('!').unwrap_or(room_id));
-        let node = self.intern(provider, &id);
+        let node = self.intern_unfetched(&id);
         self.implied_creates.insert(room_id, node);
         self.last_implied = Some((room_id, node));
         node
@@ -297,6 +329,69 @@ impl NodeRooms {
         match graph.event(node) {
             Some(event) if !graph.in_room(node) => self.guard.check(event),
             _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use matrix_auth_rules::PduEvent;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::Events;
+
+    /// A topic event `$e{i}` authorised by the events `auth` (by index).
+    fn event(version: &'static RoomVersion, i: usize, auth: &[usize]) -> PduEvent {
+        let auth: Vec<String> = auth.iter().map(|a| format!("$e{a}")).collect();
+        let Value::Object(pdu) = json!({
+            "type": "m.room.topic", "state_key": "", "sender": "@a:x", "room_id": "!r:x",
+            "content": {"topic": i}, "prev_events": [], "auth_events": auth,
+            "depth": 1, "origin_server_ts": 1,
+        }) else {
+            unreachable!()
+        };
+        PduEvent::with_event_id(pdu, version, format!("$e{i}")).expect("a valid PDU")
+    }
+
+    /// Events fetched ahead of the walk land on their own nodes: a wide and deep DAG (each
+    /// event authorised by the two before it and the first), some events missing, explored
+    /// from several starts, one of them interned in the middle of the graph's order.
+    #[test]
+    fn every_node_gets_its_own_event_when_lookups_run_ahead() {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        let count = 20 * LOOKAHEAD;
+        let missing = |i: usize| i % 7 == 3;
+        let events: Events<PduEvent> = (0..count)
+            .filter(|&i| !missing(i))
+            .map(|i| {
+                let auth: Vec<usize> = [0, i.saturating_sub(1), i.saturating_sub(2)]
+                    .into_iter()
+                    .filter(|&a| a < i)
+                    .collect();
+                event(version, i, &auth)
+            })
+            .collect();
+        let mut graph = AuthGraph::with_capacity(4);
+        for start in [count - 1, count / 2, count - 2] {
+            graph.intern(&events, &format!("$e{start}"));
+        }
+        graph.explore(version, &events, &RoomGuard::new("!r:x".to_owned()));
+        // Every event below the starts is reachable (the missing ones through the ones after).
+        assert_eq!(graph.len(), count);
+        for node in 0..graph.len() as Node {
+            let id = graph.id(node);
+            let index: usize = id[2..].parse().expect("an index");
+            match graph.event(node) {
+                Some(event) => assert_eq!(event.event_id(), id),
+                None => assert!(missing(index), "{id} was not fetched"),
+            }
+            let parents: Vec<&str> = graph.parents(node).iter().map(|&p| graph.id(p)).collect();
+            let listed: Vec<&str> = graph
+                .event(node)
+                .map(|event| event.auth_event_ids().collect())
+                .unwrap_or_default();
+            assert_eq!(parents, listed);
         }
     }
 }

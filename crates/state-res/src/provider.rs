@@ -18,6 +18,15 @@ pub trait EventProvider {
     type Event: Event;
     /// The event with this ID, if known.
     fn event(&self, event_id: &str) -> Option<&Self::Event>;
+
+    /// A hint that [`event`](Self::event) will be asked for `event_id` soon: an implementation
+    /// may start loading what that lookup reads into the CPU's caches (as [`Events`] does). Does
+    /// nothing by default.
+    ///
+    /// [`Events`]: crate::Events
+    fn prefetch(&self, event_id: &str) {
+        let _ = event_id;
+    }
 }
 
 impl<E: Event, S: BuildHasher> EventProvider for HashMap<String, E, S> {
@@ -38,5 +47,8 @@ impl<P: EventProvider + ?Sized> EventProvider for &P {
     type Event = P::Event;
     fn event(&self, event_id: &str) -> Option<&P::Event> {
         (**self).event(event_id)
+    }
+    fn prefetch(&self, event_id: &str) {
+        (**self).prefetch(event_id)
     }
 }
