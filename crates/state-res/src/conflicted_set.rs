@@ -291,10 +291,7 @@ mod tests {
     ) -> (Vec<bool>, Vec<bool>) {
         let version = RoomVersion::from_id("10").expect("a known room version");
         let mut graph = AuthGraph::with_capacity(events.len());
-        let nodes: Vec<Node> = conflicted
-            .iter()
-            .map(|id| graph.intern(events, id))
-            .collect();
+        let nodes: Vec<Node> = conflicted.iter().map(|id| graph.intern(id)).collect();
         graph.explore(version, events, &RoomGuard::new("!r:x".to_owned()));
         let sets = SetEvents {
             common: Vec::new(),

@@ -154,18 +154,9 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         self.ids.len()
     }
 
-    /// The node for `id`, its event fetched (with those of the nodes interned before it).
-    pub fn intern<P>(&mut self, provider: &'a P, id: &str) -> Node
-    where
-        P: EventProvider<Event = E> + ?Sized,
-    {
-        let node = self.intern_unfetched(id);
-        self.fetch_through(provider, node as usize);
-        node
-    }
-
-    /// The node for `id`; a new node's event is fetched later, by [`fetch_through`](Self::fetch_through).
-    fn intern_unfetched(&mut self, id: &str) -> Node {
+    /// The node for `id`. A new node's event is looked up when [`explore`](Self::explore)
+    /// nears it.
+    pub fn intern(&mut self, id: &str) -> Node {
         let (node, added) = self.ids.intern(id);
         if added {
             self.events.push(None);
@@ -190,13 +181,8 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         }
     }
 
-    /// The node for `id` if it was interned.
-    pub fn lookup(&self, id: &str) -> Option<Node> {
-        self.ids.find(id)
-    }
-
-    /// Interns everything reachable from the nodes interned so far through auth edges,
-    /// classifying each event and checking it against `guard`.
+    /// Looks up the events of the nodes interned so far and interns everything reachable from
+    /// them through auth edges, classifying each event and checking it against `guard`.
     pub fn explore<P>(&mut self, version: &RoomVersion, provider: &'a P, guard: &RoomGuard)
     where
         P: EventProvider<Event = E> + ?Sized,
@@ -220,7 +206,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             self.in_room.push(in_room(guard, event));
             if let Some(event) = event {
                 for auth_id in event.auth_event_ids() {
-                    let parent = self.intern_unfetched(auth_id);
+                    let parent = self.intern(auth_id);
                     self.edges.push(parent);
                 }
                 if implied && event.event_type() != CREATE {
@@ -249,7 +235,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             return node;
         }
         let id = format!("${}", room_id.strip_prefix('!').unwrap_or(room_id));
-        let node = self.intern_unfetched(&id);
+        let node = self.intern(&id);
         self.implied_creates.insert(room_id, node);
         self.last_implied = Some((room_id, node));
         node
@@ -374,7 +360,7 @@ mod tests {
             .collect();
         let mut graph = AuthGraph::with_capacity(4);
         for start in [count - 1, count / 2, count - 2] {
-            graph.intern(&events, &format!("$e{start}"));
+            graph.intern(&format!("$e{start}"));
         }
         graph.explore(version, &events, &RoomGuard::new("!r:x".to_owned()));
         // Every event below the starts is reachable (the missing ones through the ones after).

@@ -126,7 +126,7 @@ pub fn missing_events<P: EventProvider + ?Sized>(
 ) -> BTreeSet<String> {
     let mut graph = graph::AuthGraph::with_capacity(64);
     for id in state_sets.iter().flat_map(|set| set.values()) {
-        graph.intern(events, id);
+        graph.intern(id);
     }
     graph.explore(version, events, &room::RoomGuard::new(String::new()));
     (0..graph.len() as graph::Node)

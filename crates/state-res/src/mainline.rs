@@ -186,10 +186,8 @@ mod tests {
             })
             .collect();
         let mut graph = AuthGraph::with_capacity(cases.len());
-        let mut nodes: Vec<Node> = cases
-            .iter()
-            .map(|(id, _, _)| graph.intern(&events, id))
-            .collect();
+        let mut nodes: Vec<Node> = cases.iter().map(|(id, _, _)| graph.intern(id)).collect();
+        graph.explore(version, &events, &RoomGuard::new("!r:x".to_owned()));
         let positions = Given(cases.iter().map(|&(_, position, _)| position).collect());
         let rooms = NodeRooms::new(RoomGuard::new("!r:x".to_owned()));
         mainline_sort(&graph, &positions, None, &mut nodes, &rooms).expect("sorts");

@@ -97,7 +97,7 @@ where
     let common: Vec<Node> = split
         .unconflicted
         .iter()
-        .map(|(_, id)| graph.intern(provider, id))
+        .map(|(_, id)| graph.intern(id))
         .collect();
     // Not `vec![…; n]`: its clones of an empty vector would not keep the capacity.
     let mut own: Vec<Vec<Node>> = (0..state_sets.len())
@@ -111,7 +111,7 @@ where
             let node = match distinct.iter().find(|(seen, _)| *seen == id) {
                 Some(&(_, node)) => node,
                 None => {
-                    let node = graph.intern(provider, id);
+                    let node = graph.intern(id);
                     distinct.push((id, node));
                     node
                 }
@@ -119,11 +119,12 @@ where
             own[set].push(node);
         }
     }
+    // Its first known event names the room (usually the first event: one lookup).
     let guard = room_guard(
         state_sets
             .iter()
             .flat_map(StateMap::values)
-            .map(|id| graph.lookup(id).and_then(|node| graph.event(node))),
+            .map(|id| provider.event(id)),
     );
     graph.explore(version, provider, &guard);
     stats.auth_graph = graph.len();
