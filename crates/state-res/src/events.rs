@@ -7,7 +7,7 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use matrix_auth_rules::{Event, prefetch};
 
-use crate::provider::EventProvider;
+use crate::provider::{EventProvider, Prefetch};
 
 /// Events found by their own [`event_id`](Event::event_id), each ID kept once, in its event.
 ///
@@ -133,13 +133,16 @@ impl<E: Event> EventProvider for Events<E> {
     }
 
     /// Hints at the slot of the event with this ID (the event's struct, which [`get`](Events::get)
-    /// reads first), without waiting for it.
+    /// reads first), or at its fields ([`Event::prefetch`], which reads the struct).
     #[inline]
-    fn prefetch(&self, event_id: &str) {
+    fn prefetch(&self, event_id: &str, what: Prefetch) {
         let hash = self.hasher.hash_one(event_id);
-        // Each slot the hash could name: answering "no" keeps the search going without reading it.
+        // Each slot the hash could name (answering "no" keeps the search going).
         self.table.find(hash, |candidate| {
-            prefetch::value(candidate);
+            match what {
+                Prefetch::Slot => prefetch::value(candidate),
+                Prefetch::Fields => candidate.prefetch(),
+            }
             false
         });
     }
@@ -191,5 +194,20 @@ mod tests {
         assert!(events.remove("$event7").is_none());
         assert_eq!(events.len(), 999);
         assert_eq!(events.iter().count(), 999);
+    }
+
+    #[test]
+    fn hints_change_nothing() {
+        let events: Events<PduEvent> = (0..100)
+            .map(|i| event(&format!("$event{i}"), "body"))
+            .collect();
+        for id in ["$event5", "$event7", "$absent", ""] {
+            for what in [Prefetch::Slot, Prefetch::Fields] {
+                events.prefetch(id, what);
+            }
+        }
+        assert_eq!(events.len(), 100);
+        assert_eq!(body(events.event("$event5")), Some("body"));
+        assert!(events.event("$absent").is_none());
     }
 }

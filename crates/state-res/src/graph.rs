@@ -14,7 +14,7 @@ use matrix_event_format::room_version::RoomIdFormat;
 
 use crate::ResolveError;
 use crate::interner::Ids;
-use crate::provider::EventProvider;
+use crate::provider::{EventProvider, Prefetch};
 use crate::room::RoomGuard;
 
 /// How many events ahead of the one they read the walks ask for an event's fields (and twice
@@ -191,12 +191,18 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         while self.explored < self.ids.len() {
             let node = self.explored;
             self.explored += 1;
-            // Lookups run ahead of the walk: the provider is told of the node twice the distance
-            // ahead, and the event the distance ahead is fetched, so that neither waits.
+            // Lookups run ahead of the walk: the provider is told of the slot of the node twice
+            // the distance ahead, then of its fields, then the event the distance ahead is
+            // fetched, so that none of the three waits for memory.
             self.fetch_through(provider, node + LOOKAHEAD);
-            let far = node + 2 * LOOKAHEAD;
-            if far < self.events.len() && far >= self.fetched {
-                provider.prefetch(self.ids.get(far as Node));
+            for (distance, what) in [
+                (2 * LOOKAHEAD, Prefetch::Slot),
+                (LOOKAHEAD + LOOKAHEAD / 2, Prefetch::Fields),
+            ] {
+                let ahead = node + distance;
+                if ahead < self.events.len() && ahead >= self.fetched {
+                    provider.prefetch(self.ids.get(ahead as Node), what);
+                }
             }
             let event = self.events[node];
             let kind = Kind::of(event);

@@ -46,7 +46,7 @@ use matrix_event_format::room_version::StateResolution;
 
 pub use events::Events;
 pub use index::{IndexError, RoomIndex};
-pub use provider::EventProvider;
+pub use provider::{EventProvider, Prefetch};
 pub use v2::Stats;
 
 /// A state key: `(event type, state_key)`.

@@ -20,13 +20,24 @@ pub trait EventProvider {
     fn event(&self, event_id: &str) -> Option<&Self::Event>;
 
     /// A hint that [`event`](Self::event) will be asked for `event_id` soon: an implementation
-    /// may start loading what that lookup reads into the CPU's caches (as [`Events`] does). Does
-    /// nothing by default.
+    /// may start loading `what` that lookup reads into the CPU's caches (as [`Events`] does).
+    /// Does nothing by default.
     ///
     /// [`Events`]: crate::Events
-    fn prefetch(&self, event_id: &str) {
-        let _ = event_id;
+    fn prefetch(&self, event_id: &str, what: Prefetch) {
+        let _ = (event_id, what);
     }
+}
+
+/// What an [`EventProvider::prefetch`] hint asks for. The walk over the auth DAG hints at each
+/// event twice before looking it up: at its slot, then (a few events later, when the slot is
+/// likely in cache, so that reading it does not wait) at its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefetch {
+    /// Where the event is kept: what a lookup reads first.
+    Slot,
+    /// The event's fields (see [`Event::prefetch`]).
+    Fields,
 }
 
 impl<E: Event, S: BuildHasher> EventProvider for HashMap<String, E, S> {
@@ -48,7 +59,7 @@ impl<P: EventProvider + ?Sized> EventProvider for &P {
     fn event(&self, event_id: &str) -> Option<&P::Event> {
         (**self).event(event_id)
     }
-    fn prefetch(&self, event_id: &str) {
-        (**self).prefetch(event_id)
+    fn prefetch(&self, event_id: &str, what: Prefetch) {
+        (**self).prefetch(event_id, what)
     }
 }
