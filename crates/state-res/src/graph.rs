@@ -22,9 +22,10 @@ use crate::room::RoomGuard;
 pub(crate) const LOOKAHEAD: usize = 8;
 
 /// How many nodes a graph holds before its walk looks events up ahead and gives the provider
-/// hints. Smaller graphs mostly stay in the CPU's caches, and there the hints only cost: 1–6 %
-/// more time on graphs of about 500 and 900 events, against 2–16 % less on graphs of 2,700
-/// and 4,600 (in-process A/B on the benchmark rooms).
+/// hints, and before the iterative checks give hints. Smaller graphs mostly stay in the CPU's
+/// caches, and there the hints only cost: 1–6 % more time on graphs of about 500 and 900
+/// events (the iterative checks' about 1 %), against 2–16 % less on graphs of 2,700 and 4,600
+/// (in-process A/B on the benchmark rooms).
 const HINTS_FROM: usize = 1024;
 
 /// An event's index in an [`AuthGraph`].
@@ -259,8 +260,12 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     /// [`Event::prefetch`]), and `far`'s struct, which `far`'s hint will need by then. The events
     /// of the larger rooms are spread over more memory than the caches hold, and a walk that
     /// waits for each event's struct, then for its strings, spends most of its time waiting.
+    /// Like the walk's own hints, given only in graphs of [`HINTS_FROM`] nodes or more.
     #[inline]
     pub fn prefetch(&self, near: Option<Node>, far: Option<Node>) {
+        if self.len() < HINTS_FROM {
+            return;
+        }
         if let Some(Some(event)) = near.and_then(|node| self.events.get(node as usize)) {
             event.prefetch();
         }
