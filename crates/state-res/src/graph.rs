@@ -172,15 +172,16 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     }
 
     /// Fetches the events of the nodes up to `last` (or the last node) not fetched yet, hinting
-    /// that each one's fields will be read.
+    /// (in a large graph) that each one's fields will be read.
     fn fetch_through<P>(&mut self, provider: &'a P, last: usize)
     where
         P: EventProvider<Event = E> + ?Sized,
     {
         let end = (last + 1).min(self.events.len());
+        let large = self.events.len() >= HINTS_FROM;
         while self.fetched < end {
             let event = provider.event(self.ids.get(self.fetched as Node));
-            if let Some(event) = event {
+            if let Some(event) = event.filter(|_| large) {
                 event.prefetch();
             }
             self.events[self.fetched] = event;
