@@ -264,24 +264,14 @@ mod tests {
 
     use matrix_auth_rules::PduEvent;
     use matrix_event_format::RoomVersion;
-    use serde_json::{Value, json};
 
     use super::*;
     use crate::room::RoomGuard;
+    use crate::test_events::topic;
 
-    /// A topic event (`$e{i}`) with the given auth events, by index.
+    /// A topic event (`$e{i}`) with the given auth events, by index, keyed by its ID.
     fn event(version: &'static RoomVersion, i: usize, auth: &[usize]) -> (String, PduEvent) {
-        let id = format!("$e{i}");
-        let auth: Vec<String> = auth.iter().map(|a| format!("$e{a}")).collect();
-        let Value::Object(pdu) = json!({
-            "type": "m.room.topic", "state_key": "", "sender": "@a:x", "room_id": "!r:x",
-            "content": {"topic": i}, "prev_events": [], "auth_events": auth,
-            "depth": 1, "origin_server_ts": 1,
-        }) else {
-            unreachable!()
-        };
-        let event = PduEvent::with_event_id(pdu, version, id.clone()).expect("a valid PDU");
-        (id, event)
+        (format!("$e{i}"), topic(version, i, auth))
     }
 
     /// The subgraph both ways, for `conflicted` events of a graph of `events`.

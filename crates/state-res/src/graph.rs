@@ -342,23 +342,10 @@ impl NodeRooms {
 #[cfg(test)]
 mod tests {
     use matrix_auth_rules::PduEvent;
-    use serde_json::{Value, json};
 
     use super::*;
     use crate::Events;
-
-    /// A topic event `$e{i}` authorised by the events `auth` (by index).
-    fn event(version: &'static RoomVersion, i: usize, auth: &[usize]) -> PduEvent {
-        let auth: Vec<String> = auth.iter().map(|a| format!("$e{a}")).collect();
-        let Value::Object(pdu) = json!({
-            "type": "m.room.topic", "state_key": "", "sender": "@a:x", "room_id": "!r:x",
-            "content": {"topic": i}, "prev_events": [], "auth_events": auth,
-            "depth": 1, "origin_server_ts": 1,
-        }) else {
-            unreachable!()
-        };
-        PduEvent::with_event_id(pdu, version, format!("$e{i}")).expect("a valid PDU")
-    }
+    use crate::test_events::topic;
 
     /// Events fetched ahead of the walk land on their own nodes: a DAG large enough for the
     /// walk to run ahead (each event authorised by the two before it and the first), some
@@ -375,7 +362,7 @@ mod tests {
                     .into_iter()
                     .filter(|&a| a < i)
                     .collect();
-                event(version, i, &auth)
+                topic(version, i, &auth)
             })
             .collect();
         let mut graph = AuthGraph::with_capacity(4);

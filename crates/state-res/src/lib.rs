@@ -35,6 +35,8 @@ mod power_sort;
 mod provider;
 mod room;
 mod split;
+#[cfg(test)]
+mod test_events;
 mod v1;
 mod v2;
 mod working_state;
