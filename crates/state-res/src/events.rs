@@ -1,4 +1,5 @@
-//! [`Events`]: a set of events found by their own IDs, the fastest [`EventProvider`].
+//! [`Events`]: a set of events found by their own IDs, the fastest of the [`EventProvider`]s
+//! offered here.
 
 use std::fmt;
 use std::hash::BuildHasher;

@@ -11,7 +11,7 @@ use matrix_auth_rules::Event;
 /// [`Events`](crate::Events) or a map from event ID to event.
 ///
 /// Resolution itself never blocks: async callers first fetch what [`missing_events`] lists (in
-/// batches, as often as needed), put it in a map, then resolve.
+/// batches, as often as needed), add it to the provider, then resolve.
 ///
 /// [`missing_events`]: crate::missing_events
 pub trait EventProvider {
