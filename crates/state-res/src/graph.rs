@@ -171,6 +171,11 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         node
     }
 
+    /// Whether the graph is large enough for hints ([`HINTS_FROM`]).
+    fn hinted(&self) -> bool {
+        self.len() >= HINTS_FROM
+    }
+
     /// Fetches the events of the nodes up to `last` (or the last node) not fetched yet, hinting
     /// (in a large graph) that each one's fields will be read.
     fn fetch_through<P>(&mut self, provider: &'a P, last: usize)
@@ -178,10 +183,10 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         P: EventProvider<Event = E> + ?Sized,
     {
         let end = (last + 1).min(self.events.len());
-        let large = self.events.len() >= HINTS_FROM;
+        let hinted = self.hinted();
         while self.fetched < end {
             let event = provider.event(self.ids.get(self.fetched as Node));
-            if let Some(event) = event.filter(|_| large) {
+            if let Some(event) = event.filter(|_| hinted) {
                 event.prefetch();
             }
             self.events[self.fetched] = event;
@@ -202,17 +207,19 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             // In a large graph, lookups run ahead of the walk: the provider is told of the slot of
             // the node twice the distance ahead, then of its fields, then the event the distance
             // ahead is fetched, so that none of the three waits for memory.
-            let large = self.events.len() >= HINTS_FROM;
-            self.fetch_through(provider, node + if large { LOOKAHEAD } else { 0 });
-            let hints = [
-                (2 * LOOKAHEAD, Prefetch::Slot),
-                (LOOKAHEAD + LOOKAHEAD / 2, Prefetch::Fields),
-            ];
-            for (distance, what) in hints.into_iter().filter(|_| large) {
-                let ahead = node + distance;
-                if ahead < self.events.len() && ahead >= self.fetched {
-                    provider.prefetch(self.ids.get(ahead as Node), what);
+            if self.hinted() {
+                self.fetch_through(provider, node + LOOKAHEAD);
+                for (distance, what) in [
+                    (2 * LOOKAHEAD, Prefetch::Slot),
+                    (LOOKAHEAD + LOOKAHEAD / 2, Prefetch::Fields),
+                ] {
+                    let ahead = node + distance;
+                    if ahead < self.events.len() && ahead >= self.fetched {
+                        provider.prefetch(self.ids.get(ahead as Node), what);
+                    }
                 }
+            } else {
+                self.fetch_through(provider, node);
             }
             let event = self.events[node];
             let kind = Kind::of(event);
@@ -264,7 +271,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     /// Like the walk's own hints, given only in graphs of [`HINTS_FROM`] nodes or more.
     #[inline]
     pub fn prefetch(&self, near: Option<Node>, far: Option<Node>) {
-        if self.len() < HINTS_FROM {
+        if !self.hinted() {
             return;
         }
         if let Some(Some(event)) = near.and_then(|node| self.events.get(node as usize)) {
