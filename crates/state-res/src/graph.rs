@@ -1,7 +1,9 @@
 //! The auth DAG as indices: every event reachable from the state sets through `auth_events`
-//! (and, in room version 12, the create event the room ID implies) is interned once, its auth
-//! edges stored in one flat array. Each event is classified and checked for its room while it is
-//! explored, when its data is in cache: reading it again later was a cache miss per event.
+//! (and, in room version 12, the create event the room ID implies) becomes a node once, its auth
+//! edges stored in one flat array. Over an [`Events`] store the nodes are found by the store's
+//! numbers and the edges read from the numbers it keeps; otherwise event IDs are interned. Each
+//! event is classified and checked for its room while it is explored, when its data is in
+//! cache: reading it again later was a cache miss per event.
 //! The walk looks events up a few nodes ahead of the one it reads, and tells the provider of
 //! those further ahead ([`EventProvider::prefetch`]), so that it seldom waits for memory.
 
@@ -13,6 +15,7 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
 use crate::ResolveError;
+use crate::events::{ABSENT, Events};
 use crate::interner::Ids;
 use crate::provider::{EventProvider, Prefetch};
 use crate::room::RoomGuard;
@@ -81,10 +84,26 @@ pub(crate) fn is_power<E: Event>(kind: Kind, event: Option<&E>) -> bool {
     }
 }
 
-/// The interned auth DAG.
+/// Marks a node number for no node yet.
+const NO_NODE: Node = Node::MAX;
+
+/// Marks, in [`AuthGraph::numbers`], an event the store lacks: the rest is its index in `ids`.
+const MISSING: u32 = 1 << 31;
+
+/// The auth DAG.
 pub(crate) struct AuthGraph<'a, E> {
-    /// Event IDs: a node is the index of its ID.
+    /// Event IDs: a node is the index of its ID (with an [`Events`] store, only the events it
+    /// lacks are here).
     ids: Ids,
+    /// The [`Events`] store whose numbers find the nodes (sparing hashing and comparing IDs).
+    store: Option<&'a Events<E>>,
+    /// With a store: the node of each store number seen.
+    by_number: NodeMap,
+    /// With a store, per node: its store number, or [`MISSING`] with the index of its ID in
+    /// `ids` (an event the store lacks).
+    numbers: Vec<u32>,
+    /// With a store, per index in `ids`: its node.
+    missing: Vec<Node>,
     events: Vec<Option<&'a E>>,
     kinds: Vec<Kind>,
     /// Per node: whether its event is a power event ([`is_power`]).
@@ -102,11 +121,47 @@ pub(crate) struct AuthGraph<'a, E> {
     fetched: usize,
 }
 
+/// Nodes by an [`Events`] store's numbers: a vector over all the numbers, unless the store is
+/// much larger than the graph is expected to be (one store for many rooms, say), then a map.
+enum NodeMap {
+    Dense(Vec<Node>),
+    Sparse(HashMap<u32, Node>),
+}
+
+impl NodeMap {
+    /// For a store of `numbers` numbers and a graph of about `capacity` nodes.
+    fn new(numbers: usize, capacity: usize) -> Self {
+        if numbers <= 16 * capacity.max(64) {
+            NodeMap::Dense(vec![NO_NODE; numbers])
+        } else {
+            NodeMap::Sparse(HashMap::default())
+        }
+    }
+
+    /// The node of `number`, which becomes `next` if it has none.
+    #[inline]
+    fn node(&mut self, number: u32, next: Node) -> (Node, bool) {
+        let node = match self {
+            NodeMap::Dense(nodes) => &mut nodes[number as usize],
+            NodeMap::Sparse(nodes) => nodes.entry(number).or_insert(NO_NODE),
+        };
+        if *node == NO_NODE {
+            *node = next;
+            return (next, true);
+        }
+        (*node, false)
+    }
+}
+
 impl<'a, E: Event> AuthGraph<'a, E> {
     /// An empty graph with room for about `capacity` events.
     pub fn with_capacity(capacity: usize) -> Self {
         AuthGraph {
             ids: Ids::with_capacity(capacity),
+            store: None,
+            by_number: NodeMap::Dense(Vec::new()),
+            numbers: Vec::new(),
+            missing: Vec::new(),
             events: Vec::with_capacity(capacity),
             kinds: Vec::with_capacity(capacity),
             power: Vec::with_capacity(capacity),
@@ -141,6 +196,10 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             explored: interner.len(),
             fetched: interner.len(),
             ids: interner,
+            store: None,
+            by_number: NodeMap::Dense(Vec::new()),
+            numbers: Vec::new(),
+            missing: Vec::new(),
             kinds,
             power,
             in_room: events.iter().map(|event| in_room(guard, *event)).collect(),
@@ -157,18 +216,65 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         self
     }
 
+    /// An empty graph for resolving over `provider`: by its numbers if it is an [`Events`]
+    /// store.
+    pub fn for_provider<P>(capacity: usize, provider: &'a P) -> Self
+    where
+        P: EventProvider<Event = E> + ?Sized,
+    {
+        let mut graph = Self::with_capacity(capacity);
+        if let Some(store) = provider.as_events() {
+            graph.store = Some(store);
+            graph.by_number = NodeMap::new(store.numbers(), capacity);
+            graph.numbers.reserve(capacity);
+        }
+        graph
+    }
+
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.events.len()
     }
 
     /// The node for `id`. A new node's event is looked up when [`explore`](Self::explore)
     /// nears it.
     pub fn intern(&mut self, id: &str) -> Node {
-        let (node, added) = self.ids.intern(id);
+        let Some(store) = self.store else {
+            let (node, added) = self.ids.intern(id);
+            if added {
+                self.events.push(None);
+            }
+            return node;
+        };
+        if let Some(number) = store.number(id) {
+            return self.numbered_node(number);
+        }
+        let (index, added) = self.ids.intern(id);
+        if !added {
+            return self.missing[index as usize];
+        }
+        let node = self.events.len() as Node;
+        self.missing.push(node);
+        self.numbers.push(MISSING | index);
+        self.events.push(None);
+        node
+    }
+
+    /// The node of the event numbered `number` in the store.
+    fn numbered_node(&mut self, number: u32) -> Node {
+        let (node, added) = self.by_number.node(number, self.events.len() as Node);
         if added {
+            self.numbers.push(number);
             self.events.push(None);
         }
         node
+    }
+
+    /// The store, and the number in it of `node`'s event, if the graph has a store that has the
+    /// event.
+    fn number(&self, node: usize) -> Option<(&'a Events<E>, u32)> {
+        let store = self.store?;
+        let number = self.numbers[node];
+        (number & MISSING == 0).then_some((store, number))
     }
 
     /// Whether the graph is large enough for hints ([`HINTS_FROM`]).
@@ -185,7 +291,12 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         let end = (last + 1).min(self.events.len());
         let hinted = self.hinted();
         while self.fetched < end {
-            let event = provider.event(self.ids.get(self.fetched as Node));
+            let event = match self.store {
+                None => provider.event(self.ids.get(self.fetched as Node)),
+                Some(_) => self
+                    .number(self.fetched)
+                    .and_then(|(store, number)| store.by_number(number)),
+            };
             if let Some(event) = event.filter(|_| hinted) {
                 event.prefetch();
             }
@@ -201,7 +312,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         P: EventProvider<Event = E> + ?Sized,
     {
         let implied = version.room_id_format == RoomIdFormat::CreateEventHash;
-        while self.explored < self.ids.len() {
+        while self.explored < self.events.len() {
             let node = self.explored;
             self.explored += 1;
             // In a large graph, lookups run ahead of the walk: the provider is told of the slot of
@@ -215,7 +326,14 @@ impl<'a, E: Event> AuthGraph<'a, E> {
                 ] {
                     let ahead = node + distance;
                     if ahead < self.events.len() && ahead >= self.fetched {
-                        provider.prefetch(self.ids.get(ahead as Node), what);
+                        match self.store {
+                            None => provider.prefetch(self.ids.get(ahead as Node), what),
+                            Some(_) => {
+                                if let Some((store, number)) = self.number(ahead) {
+                                    store.hint_number(number, what == Prefetch::Fields);
+                                }
+                            }
+                        }
                     }
                 }
             } else {
@@ -228,9 +346,26 @@ impl<'a, E: Event> AuthGraph<'a, E> {
             self.power.push(is_power(kind, event));
             self.in_room.push(in_room(guard, event));
             if let Some(event) = event {
-                for auth_id in event.auth_event_ids() {
-                    let parent = self.intern(auth_id);
-                    self.edges.push(parent);
+                match self.number(node) {
+                    Some((store, number)) => {
+                        // The IDs are read only for auth events the store lacks.
+                        for (k, &parent) in store.auth_of(number).iter().enumerate() {
+                            let parent = match parent {
+                                ABSENT => {
+                                    let id = event.auth_event_ids().nth(k).unwrap_or_default();
+                                    self.intern(id)
+                                }
+                                number => self.numbered_node(number),
+                            };
+                            self.edges.push(parent);
+                        }
+                    }
+                    None => {
+                        for auth_id in event.auth_event_ids() {
+                            let parent = self.intern(auth_id);
+                            self.edges.push(parent);
+                        }
+                    }
                 }
                 if implied && event.event_type() != CREATE {
                     if let Some(room_id) = event.room_id() {
@@ -283,7 +418,13 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     }
 
     pub fn id(&self, node: Node) -> &str {
-        self.ids.get(node)
+        let Some(store) = self.store else {
+            return self.ids.get(node);
+        };
+        match self.numbers[node as usize] {
+            number if number & MISSING != 0 => self.ids.get(number & !MISSING),
+            number => store.id_of(number),
+        }
     }
 
     pub fn event(&self, node: Node) -> Option<&'a E> {
@@ -393,5 +534,70 @@ mod tests {
                 .unwrap_or_default();
             assert_eq!(parents, listed);
         }
+    }
+
+    /// Over an `Events` store the graph is walked by the store's numbers: it has the same
+    /// nodes, in the same order, with the same events and edges, as when interned by ID. The
+    /// events come in a shuffled order (most listed before their auth events), some are missing
+    /// and one was removed; the walk is large enough for the hints.
+    #[test]
+    fn numbered_and_interned_graphs_are_the_same() {
+        let version = RoomVersion::from_id("10").expect("a known room version");
+        let count = HINTS_FROM + 300;
+        let missing = |i: usize| i % 11 == 5;
+        let mut order: Vec<usize> = (0..count).filter(|&i| !missing(i)).collect();
+        // A fixed shuffle: reversed, then every third one moved to the front.
+        order.reverse();
+        let (front, back): (Vec<usize>, Vec<usize>) = order.iter().partition(|&&i| i % 3 == 0);
+        let mut events: Events<PduEvent> = front
+            .into_iter()
+            .chain(back)
+            .map(|i| {
+                let auth: Vec<usize> = [0, i / 2, i.saturating_sub(1), i.saturating_sub(7)]
+                    .into_iter()
+                    .filter(|&a| a < i)
+                    .collect();
+                topic(version, i, &auth)
+            })
+            .collect();
+        assert!(events.remove("$e40").is_some());
+        type Walked = Vec<(String, Option<*const PduEvent>, Vec<Node>, Kind)>;
+        fn walk<'a>(mut graph: AuthGraph<'a, PduEvent>, events: &'a Events<PduEvent>) -> Walked {
+            let version = RoomVersion::from_id("10").expect("a known room version");
+            let count = HINTS_FROM + 300;
+            for start in [count - 1, count - 3, count / 3, 5] {
+                graph.intern(&format!("$e{start}"));
+            }
+            graph.intern("$unknown");
+            graph.explore(version, events, &RoomGuard::new("!r:x".to_owned()));
+            (0..graph.len() as Node)
+                .map(|node| {
+                    let event = graph.event(node).map(|event| event as *const PduEvent);
+                    let parents = graph.parents(node).to_vec();
+                    (graph.id(node).to_owned(), event, parents, graph.kind(node))
+                })
+                .collect()
+        }
+        let by_id = walk(AuthGraph::with_capacity(16), &events);
+        assert!(by_id.len() > HINTS_FROM);
+        // Nodes by number in a vector (a store not much larger than the graph), and in a map.
+        for capacity in [4096, 16] {
+            let numbered = AuthGraph::for_provider(capacity, &events);
+            assert_eq!(
+                matches!(numbered.by_number, NodeMap::Dense(_)),
+                capacity == 4096
+            );
+            assert_eq!(walk(numbered, &events), by_id);
+        }
+        assert!(
+            by_id
+                .iter()
+                .any(|(id, event, ..)| id == "$e40" && event.is_none())
+        );
+        assert!(
+            by_id
+                .iter()
+                .any(|(id, event, ..)| id == "$e5" && event.is_none())
+        );
     }
 }

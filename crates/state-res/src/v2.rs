@@ -92,7 +92,7 @@ where
     // The auth graphs of the benchmark rooms hold 3.8–26 times their largest state (median 7.3);
     // larger ones grow their tables (which keep the hashes, so growing rehashes nothing).
     let largest = state_sets.iter().map(StateMap::len).max().unwrap_or(0);
-    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::with_capacity(largest * 8);
+    let mut graph: AuthGraph<'a, P::Event> = AuthGraph::for_provider(largest * 8, provider);
     // Each event once: the unconflicted ones, then per conflicted key each distinct event.
     let common: Vec<Node> = split
         .unconflicted

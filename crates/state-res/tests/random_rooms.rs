@@ -3,8 +3,8 @@
 //! (resolving at every merge, authorising every event) and so does Synapse (the oracle's
 //! `auth_oracle --dag` walk: its own v1/v2/v2.1 resolution and event auth). The state after
 //! every event and every event's verdict must agree, and so must a `state_sets` query per room.
-//! Both resolution paths are checked on every room: the stateless `resolve`, and a `RoomIndex`
-//! grown event by event during the walk.
+//! Every resolution path is checked on every room: the stateless `resolve` over a map by event
+//! ID and over an `Events` store, and a `RoomIndex` grown event by event during the walk.
 //!
 //! Size: `STATERES_CROSSCHECK_ROOMS` rooms (default 300; the full run uses 2,000 or more) of 30
 //! to 110 events. Synapse comes from `$SYNAPSE_PYTHON`, else `$MATRIX_PEERS_DIR/install-synapse.sh`
@@ -146,7 +146,8 @@ fn random_rooms_agree_with_synapse() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0x5747_e5e5);
     let mut rng = Rng(seed);
-    let (mut stateless, mut indexed) = (Tally::default(), Tally::default());
+    let (mut stateless, mut numbered, mut indexed) =
+        (Tally::default(), Tally::default(), Tally::default());
     let (mut merges, mut conflicted_keys) = (0usize, 0usize);
     let mut index = 0;
     while index < rooms {
@@ -166,6 +167,7 @@ fn random_rooms_agree_with_synapse() {
             merges += room.merges;
             conflicted_keys += room.conflicted_keys;
             stateless.check(room, Resolver::Stateless, walk, sets);
+            numbered.check(room, Resolver::StatelessEvents, walk, sets);
             indexed.check(room, Resolver::Index, walk, sets);
         }
         index += count;
@@ -175,10 +177,14 @@ fn random_rooms_agree_with_synapse() {
     );
     println!("  (rejections by rule: {:?})", stateless.reasons);
     stateless.print("stateless");
+    numbered.print("stateless over Events");
     indexed.print("room index");
-    assert_eq!(stateless.rooms.0 + indexed.rooms.0, 2 * rooms);
     assert_eq!(
-        stateless.failed() + indexed.failed(),
+        stateless.rooms.0 + numbered.rooms.0 + indexed.rooms.0,
+        3 * rooms
+    );
+    assert_eq!(
+        stateless.failed() + numbered.failed() + indexed.failed(),
         0,
         "results differ from Synapse"
     );

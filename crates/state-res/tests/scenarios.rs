@@ -2,7 +2,8 @@
 //! resolution tests for v2 and v2.1, and two auth walk-throughs), read through the same JSON
 //! format: state resolution scenarios must give their `expected` result and what Synapse gives;
 //! auth walk-throughs must give the `expect`ed verdict for every event and the states Synapse's
-//! walk gives. Both resolution paths (stateless, and a room index) are checked.
+//! walk gives. Every resolution path is checked: stateless (over a map by ID, and over an
+//! `Events` store), and a room index.
 
 mod support;
 
@@ -11,8 +12,9 @@ use matrix_test_support::verdict::same_verdict;
 use serde_json::Value;
 use support::{oracle_state, run_oracle};
 
-const PATHS: [(Resolver, &str); 2] = [
+const PATHS: [(Resolver, &str); 3] = [
     (Resolver::Stateless, "stateless"),
+    (Resolver::StatelessEvents, "stateless over Events"),
     (Resolver::Index, "room index"),
 ];
 

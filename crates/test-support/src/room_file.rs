@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use matrix_auth_rules::{CREATE, Event, PduError, PduEvent, Rejection, check_event};
 use matrix_event_format::room_version::{EventIdFormat, RoomIdFormat};
 use matrix_event_format::{JsonObject, RoomVersion};
-use matrix_state_res::{IndexError, ResolveError, RoomIndex, StateMap, Stats, resolve_with_stats};
+use matrix_state_res::{
+    Events, IndexError, ResolveError, RoomIndex, StateMap, Stats, resolve_with_stats,
+};
 use serde_json::{Value, json};
 
 /// Why a room file cannot be read or resolved.
@@ -44,8 +46,12 @@ pub enum RoomFileError {
 /// How a room file's states are resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolver {
-    /// [`matrix_state_res::resolve`]: nothing kept between resolutions.
+    /// [`matrix_state_res::resolve`]: nothing kept between resolutions; events read from a map
+    /// by ID (so the auth graph interns event IDs).
     Stateless,
+    /// [`matrix_state_res::resolve`] over an [`Events`] store of the room's events (so the auth
+    /// graph follows the store's numbers).
+    StatelessEvents,
     /// A [`RoomIndex`] of the room, the events added as they come (in the walks: each event
     /// before the events after it are resolved).
     Index,
@@ -55,14 +61,16 @@ pub enum Resolver {
 struct Resolving<'r> {
     room: &'r RoomFile,
     index: Option<RoomIndex>,
+    store: Option<Events<PduEvent>>,
 }
 
 impl Resolving<'_> {
     /// Resolves `sets` (real IDs).
     fn resolve(&self, sets: &[StateMap]) -> Result<(StateMap, Stats), ResolveError> {
-        match &self.index {
-            None => self.room.resolve_ids(sets),
-            Some(index) => index.resolve_with_stats(sets, &self.room.events),
+        match (&self.index, &self.store) {
+            (Some(index), _) => index.resolve_with_stats(sets, &self.room.events),
+            (None, Some(store)) => resolve_with_stats(self.room.version, sets, store),
+            (None, None) => self.room.resolve_ids(sets),
         }
     }
 
@@ -496,7 +504,19 @@ impl RoomFile {
             room: self,
             index: (resolver == Resolver::Index)
                 .then(|| RoomIndex::new(self.version, &self.room_id)),
+            store: self.store(resolver),
         }
+    }
+
+    /// For [`Resolver::StatelessEvents`]: the room's events in an [`Events`] store, added in
+    /// the file's order.
+    fn store(&self, resolver: Resolver) -> Option<Events<PduEvent>> {
+        (resolver == Resolver::StatelessEvents).then(|| {
+            self.order
+                .iter()
+                .map(|id| self.events[id].clone())
+                .collect()
+        })
     }
 
     /// The state after every event (real IDs), walking the events in topological order and
@@ -551,14 +571,16 @@ impl RoomFile {
         // The index holds events, not verdicts: resolution reads rejections from the events.
         let mut index =
             (resolver == Resolver::Index).then(|| RoomIndex::new(self.version, &self.room_id));
+        let mut store = self.store(resolver);
         for id in self.order.clone() {
             let resolving = Resolving {
                 room: self,
                 index: index.take(),
+                store: store.take(),
             };
             let event = &self.events[&id];
             let before = self.state_before(event, &walk.state_after, &resolving);
-            index = resolving.index;
+            (index, store) = (resolving.index, resolving.store);
             let before = before?.0;
             let verdict = {
                 let fetch = |id: &str| self.events.get(id);
@@ -578,6 +600,9 @@ impl RoomFile {
             if let Some(event) = self.events.get_mut(&id) {
                 if verdict.is_err() {
                     event.set_rejected(true);
+                    if let Some(store) = &mut store {
+                        store.insert(event.clone());
+                    }
                 }
                 if let Some(state_key) = event.state_key() {
                     if !event.rejected() {
