@@ -23,7 +23,9 @@ pub(crate) const ABSENT: u32 = u32::MAX;
 /// then reads the key's memory and the event's, which in a room larger than the CPU's caches are
 /// two cache misses where this needs one. On the benchmark rooms of 10,000 events,
 /// [`resolve`](crate::resolve) took 5–20 % less time over `Events` than over a
-/// `HashMap<String, PduEvent>` of the same events with the same hasher (foldhash).
+/// `HashMap<String, PduEvent>` of the same events with the same hasher (foldhash), before the
+/// events were numbered; walking by the numbers takes another 12–25 % less time than walking by
+/// the IDs over the same store (rooms of 1,000 to 10,000 events).
 pub struct Events<E> {
     /// By number.
     slots: Vec<Slot<E>>,
