@@ -161,14 +161,14 @@ impl<E: Event> Events<E> {
 
     /// Gives the events waiting for the one numbered `number` its number.
     fn fill_waiting(&mut self, number: u32) {
-        let Some(children) = self.waiting.remove(self.slots[number as usize].id()) else {
+        let Some((id, children)) = self.waiting.remove_entry(self.slots[number as usize].id())
+        else {
             return;
         };
-        let id = self.slots[number as usize].id().to_owned();
         for child in children {
             if let Slot::Present { event, auth } = &mut self.slots[child as usize] {
                 for (slot, auth_id) in auth.get_mut().iter_mut().zip(event.auth_event_ids()) {
-                    if *slot == ABSENT && auth_id == id {
+                    if *slot == ABSENT && auth_id == &*id {
                         *slot = number;
                     }
                 }
@@ -248,16 +248,15 @@ impl<E: Event> Events<E> {
     pub fn remove(&mut self, event_id: &str) -> Option<E> {
         let number = self.number(event_id)?;
         let slot = &mut self.slots[number as usize];
-        let removed = Slot::Removed(slot.id().into());
-        match std::mem::replace(slot, removed) {
+        if matches!(slot, Slot::Removed(_)) {
+            return None;
+        }
+        match std::mem::replace(slot, Slot::Removed(event_id.into())) {
             Slot::Present { event, .. } => {
                 self.len -= 1;
                 Some(event)
             }
-            gone @ Slot::Removed(_) => {
-                *slot = gone;
-                None
-            }
+            Slot::Removed(_) => None,
         }
     }
 

@@ -508,12 +508,14 @@ impl RoomFile {
         }
     }
 
-    /// For [`Resolver::StatelessEvents`]: the room's events in an [`Events`] store, added in
-    /// the file's order.
+    /// For [`Resolver::StatelessEvents`]: the room's events in an [`Events`] store, added newest
+    /// first, so that every auth event's number reaches the events listing it late (the store's
+    /// waiting list), the order a server backfilling a room adds them in.
     fn store(&self, resolver: Resolver) -> Option<Events<PduEvent>> {
         (resolver == Resolver::StatelessEvents).then(|| {
             self.order
                 .iter()
+                .rev()
                 .map(|id| self.events[id].clone())
                 .collect()
         })
