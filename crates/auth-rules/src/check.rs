@@ -101,6 +101,11 @@ where
 /// The rules that read the room state (rules 4–11 of room version 12, 3–10 before): `state`
 /// holds the events for the keys of [`auth_types_for_event`] (the room state before the event,
 /// or the event's auth events). Create events pass (their rules are in [`check_auth_events`]).
+///
+/// Of the member and third-party invite keys, the rules read only those of
+/// [`auth_types_for_event`] (the create, power levels and join rules keys they may read for any
+/// event), so a caller that has those from elsewhere need not look further: state resolution
+/// relies on it, and the cross-check with Synapse checks it on every event.
 pub fn check_against_state<S: AuthState + ?Sized>(
     version: &RoomVersion,
     event: &impl Event,

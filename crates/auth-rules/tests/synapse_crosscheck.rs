@@ -102,6 +102,15 @@ fn auth_rules_agree_with_synapse() {
         }
     }
     println!("auth rules vs Synapse: {passed} passed, {failed} failed");
+    // State resolution's iterative checks rely on this (they skip the auth events of other keys).
+    let outside: Vec<&String> = rooms
+        .iter()
+        .flat_map(|room| &room.keys_outside_auth_types)
+        .collect();
+    println!(
+        "member and invite keys the rules read outside the auth types: {}",
+        outside.len()
+    );
     println!("  (ours/Synapse counts: {tally:?})");
     println!("  (our rejections by rule: {reasons:?})");
     for failure in &failures {
@@ -112,4 +121,8 @@ fn auth_rules_agree_with_synapse() {
         "too few events checked"
     );
     assert_eq!(failed, 0, "auth verdicts differ from Synapse");
+    assert!(
+        outside.is_empty(),
+        "keys read outside the auth types: {outside:?}"
+    );
 }

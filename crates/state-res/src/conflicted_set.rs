@@ -4,6 +4,7 @@
 use matrix_auth_rules::Event;
 
 use crate::graph::{AuthGraph, Node};
+use crate::kind::Kind;
 
 /// The events of the state sets: those in every set, and per set the others (the set's events
 /// for conflicted keys).
@@ -251,7 +252,7 @@ pub(crate) fn full_conflicted_set<E: Event>(
         conflicted_subgraph(graph, &conflicted, &reach.order, &mut marks);
     }
     for (node, mark) in marks.iter_mut().enumerate() {
-        if graph.event(node as Node).is_none() {
+        if graph.kind(node as Node) == Kind::Missing {
             *mark = false;
         }
     }

@@ -6,10 +6,24 @@ use std::hash::BuildHasher;
 
 use foldhash::HashMap;
 use hashbrown::HashTable;
-use matrix_auth_rules::{Event, prefetch};
+use matrix_auth_rules::{CREATE, Event, prefetch};
+
+use crate::kind::{Kind, is_power};
+use crate::room::RoomGuard;
 
 /// Marks an auth event that the store does not have (yet).
 pub(crate) const ABSENT: u32 = u32::MAX;
+
+/// What [`Events::class`] tells of an event.
+pub(crate) struct Class {
+    pub kind: Kind,
+    pub power: bool,
+    /// Whether its type is `m.room.create` (whatever its state key).
+    pub create_type: bool,
+    pub in_room: bool,
+    /// The number of its room ([`Events::room_name`]), or a number no room has.
+    pub room: u32,
+}
 
 /// Events found by their own [`event_id`](Event::event_id), each ID kept once, in its event.
 ///
@@ -29,6 +43,11 @@ pub(crate) const ABSENT: u32 = u32::MAX;
 pub struct Events<E> {
     /// By number.
     slots: Vec<Slot<E>>,
+    /// By number: what the walk over the auth DAG reads, apart from the events.
+    meta: Vec<Meta>,
+    /// The rooms of the events, by number ([`Meta::room`]), and their numbers.
+    rooms: Vec<Box<str>>,
+    room_numbers: HashMap<Box<str>, u32>,
     /// Numbers, found by their IDs.
     table: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
@@ -39,20 +58,48 @@ pub struct Events<E> {
 
 #[derive(Clone)]
 enum Slot<E> {
-    Present {
-        event: E,
-        /// The numbers of its auth events, in `auth_events` order ([`ABSENT`] where unknown).
-        auth: AuthNumbers,
-    },
+    Present(E),
     /// A removed event's ID.
     Removed(Box<str>),
+}
+
+/// What the walk over the auth DAG reads of an event, worked out when it is added and kept
+/// apart from the events: 32 bytes, where reading the event itself reads its struct and its
+/// strings. On rooms larger than the CPU's caches, each of those was a cache miss per event.
+#[derive(Clone)]
+struct Meta {
+    /// The numbers of its auth events, in `auth_events` order ([`ABSENT`] where unknown).
+    auth: AuthNumbers,
+    /// [`Kind::Missing`] for a removed event.
+    kind: Kind,
+    power: bool,
+    /// Whether its type is `m.room.create` (whatever its state key).
+    create_type: bool,
+    /// The number of its room, or [`NO_ROOM`] or [`ASK_EVENT`].
+    room: u32,
+}
+
+/// In [`Meta::room`]: an event in no room (no `room_id`, and not a create event).
+const NO_ROOM: u32 = u32::MAX;
+/// In [`Meta::room`]: an event whose room only the event can tell (a create event without a
+/// `room_id` whose ID does not start with `$`).
+const ASK_EVENT: u32 = u32::MAX - 1;
+
+impl Meta {
+    const REMOVED: Meta = Meta {
+        auth: AuthNumbers::Inline(0, [ABSENT; INLINE]),
+        kind: Kind::Missing,
+        power: false,
+        create_type: false,
+        room: NO_ROOM,
+    };
 }
 
 /// How many auth events' numbers a slot holds in itself (events have three to five).
 const INLINE: usize = 5;
 
-/// The numbers of an event's auth events: in its slot, read with the event's struct, unless
-/// there are more than [`INLINE`].
+/// The numbers of an event's auth events: in its [`Meta`], unless there are more than
+/// [`INLINE`].
 #[derive(Clone)]
 enum AuthNumbers {
     Inline(u8, [u32; INLINE]),
@@ -87,14 +134,14 @@ impl AuthNumbers {
 impl<E: Event> Slot<E> {
     fn id(&self) -> &str {
         match self {
-            Slot::Present { event, .. } => event.event_id(),
+            Slot::Present(event) => event.event_id(),
             Slot::Removed(id) => id,
         }
     }
 
     fn event(&self) -> Option<&E> {
         match self {
-            Slot::Present { event, .. } => Some(event),
+            Slot::Present(event) => Some(event),
             Slot::Removed(_) => None,
         }
     }
@@ -110,6 +157,9 @@ impl<E: Event> Events<E> {
     pub fn with_capacity(capacity: usize) -> Self {
         Events {
             slots: Vec::with_capacity(capacity),
+            meta: Vec::with_capacity(capacity),
+            rooms: Vec::new(),
+            room_numbers: HashMap::default(),
             table: HashTable::with_capacity(capacity),
             hasher: foldhash::fast::RandomState::default(),
             waiting: HashMap::default(),
@@ -123,24 +173,62 @@ impl<E: Event> Events<E> {
         let found = self
             .find_number(hash, event.event_id())
             .unwrap_or(self.slots.len() as u32);
-        let auth = self.auth_numbers(&event, found);
-        let new = Slot::Present { event, auth };
+        let meta = self.meta_of(&event, found);
+        let new = Slot::Present(event);
         if found as usize == self.slots.len() {
             let (slots, hasher) = (&self.slots, &self.hasher);
             self.table
                 .insert_unique(hash, found, |&n| hasher.hash_one(slots[n as usize].id()));
             self.slots.push(new);
+            self.meta.push(meta);
             self.len += 1;
             self.fill_waiting(found);
             return None;
         }
+        self.meta[found as usize] = meta;
         match std::mem::replace(&mut self.slots[found as usize], new) {
-            Slot::Present { event, .. } => Some(event),
+            Slot::Present(event) => Some(event),
             Slot::Removed(_) => {
                 self.len += 1;
                 None
             }
         }
+    }
+
+    /// What the walk reads of `event`, numbered `number`.
+    fn meta_of(&mut self, event: &E, number: u32) -> Meta {
+        let kind = Kind::of(Some(event));
+        Meta {
+            auth: self.auth_numbers(event, number),
+            kind,
+            power: is_power(kind, Some(event)),
+            create_type: event.event_type() == CREATE,
+            room: self.room_of(event),
+        }
+    }
+
+    /// The number of `event`'s room ([`Meta::room`]), as [`RoomGuard::belongs`] sees it.
+    fn room_of(&mut self, event: &E) -> u32 {
+        let derived;
+        let room = match event.room_id() {
+            Some(room_id) => room_id,
+            None if event.event_type() != CREATE => return NO_ROOM,
+            None => match event.event_id().strip_prefix('$') {
+                Some(hash) => {
+                    derived = format!("!{hash}");
+                    &derived
+                }
+                None => return ASK_EVENT,
+            },
+        };
+        if let Some(&number) = self.room_numbers.get(room) {
+            return number;
+        }
+        let number = self.rooms.len() as u32;
+        let room: Box<str> = room.into();
+        self.room_numbers.insert(room.clone(), number);
+        self.rooms.push(room);
+        number
     }
 
     /// The numbers of `event`'s auth events; those not in the store wait for it, as listed by
@@ -166,8 +254,9 @@ impl<E: Event> Events<E> {
             return;
         };
         for child in children {
-            if let Slot::Present { event, auth } = &mut self.slots[child as usize] {
-                for (slot, auth_id) in auth.get_mut().iter_mut().zip(event.auth_event_ids()) {
+            if let Slot::Present(event) = &self.slots[child as usize] {
+                let auth = self.meta[child as usize].auth.get_mut();
+                for (slot, auth_id) in auth.iter_mut().zip(event.auth_event_ids()) {
                     if *slot == ABSENT && auth_id == &*id {
                         *slot = number;
                     }
@@ -209,14 +298,42 @@ impl<E: Event> Events<E> {
     /// The numbers of the auth events of the event numbered `number` (empty if removed).
     #[inline]
     pub(crate) fn auth_of(&self, number: u32) -> &[u32] {
-        match &self.slots[number as usize] {
-            Slot::Present { auth, .. } => auth.get(),
-            Slot::Removed(_) => &[],
+        self.meta[number as usize].auth.get()
+    }
+
+    /// The event numbered `number` as [`Kind::of`] and [`is_power`] see it, and whether it is
+    /// in `room` ([`room_number`](Self::room_number) of the guard), read without the event.
+    #[inline]
+    pub(crate) fn class(&self, number: u32, room: Option<u32>, guard: &RoomGuard) -> Class {
+        let meta = &self.meta[number as usize];
+        let in_room = match meta.room {
+            ASK_EVENT => self
+                .by_number(number)
+                .is_none_or(|event| guard.belongs(event)),
+            _ if meta.kind == Kind::Missing => true,
+            own => Some(own) == room,
+        };
+        Class {
+            kind: meta.kind,
+            power: meta.power,
+            create_type: meta.create_type,
+            in_room,
+            room: meta.room,
         }
     }
 
-    /// Hints that the event numbered `number` will be read soon: its slot (with its auth events'
-    /// numbers), or (which reads the slot) its fields ([`Event::prefetch`]).
+    /// The number of a room ID, if an event of the store is in that room.
+    pub(crate) fn room_number(&self, room_id: &str) -> Option<u32> {
+        self.room_numbers.get(room_id).copied()
+    }
+
+    /// The room ID numbered `number` ([`Class::room`]).
+    pub(crate) fn room_name(&self, number: u32) -> Option<&str> {
+        self.rooms.get(number as usize).map(|room| &**room)
+    }
+
+    /// Hints that the event numbered `number` will be read soon: its slot (the event's struct),
+    /// or (which reads the slot) its fields ([`Event::prefetch`]).
     #[inline]
     pub(crate) fn hint_number(&self, number: u32, fields: bool) {
         let slot = &self.slots[number as usize];
@@ -224,6 +341,14 @@ impl<E: Event> Events<E> {
             prefetch::value(slot);
         } else if let Some(event) = slot.event() {
             event.prefetch();
+        }
+    }
+
+    /// Hints that the walk will read what it keeps of the event numbered `number`.
+    #[inline]
+    pub(crate) fn hint_class(&self, number: u32) {
+        if let Some(meta) = self.meta.get(number as usize) {
+            prefetch::value(meta);
         }
     }
 
@@ -251,8 +376,9 @@ impl<E: Event> Events<E> {
         if matches!(slot, Slot::Removed(_)) {
             return None;
         }
+        self.meta[number as usize] = Meta::REMOVED;
         match std::mem::replace(slot, Slot::Removed(event_id.into())) {
-            Slot::Present { event, .. } => {
+            Slot::Present(event) => {
                 self.len -= 1;
                 Some(event)
             }
@@ -288,6 +414,9 @@ impl<E: Event + Clone> Clone for Events<E> {
     fn clone(&self) -> Self {
         Events {
             slots: self.slots.clone(),
+            meta: self.meta.clone(),
+            rooms: self.rooms.clone(),
+            room_numbers: self.room_numbers.clone(),
             table: self.table.clone(),
             hasher: self.hasher.clone(),
             waiting: self.waiting.clone(),

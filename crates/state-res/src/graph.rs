@@ -1,22 +1,24 @@
 //! The auth DAG as indices: every event reachable from the state sets through `auth_events`
 //! (and, in room version 12, the create event the room ID implies) becomes a node once, its auth
-//! edges stored in one flat array. Over an [`Events`] store the nodes are found by the store's
-//! numbers and the edges read from the numbers it keeps; otherwise event IDs are interned. Each
-//! event is classified and checked for its room while it is explored, when its data is in
-//! cache: reading it again later was a cache miss per event.
-//! The walk looks events up a few nodes ahead of the one it reads, and tells the provider of
-//! those further ahead ([`EventProvider::prefetch`]), so that it seldom waits for memory.
+//! edges stored in one flat array. Each event is classified and checked for its room while it
+//! is explored.
+//!
+//! Over an [`Events`] store the nodes are found by the store's numbers, and the walk reads only
+//! what the store keeps apart for it (auth numbers, kind, room): no event is read until a later
+//! step needs it. Otherwise event IDs are interned and each event is read once, when it is
+//! explored (reading it again later was a cache miss per event); the walk looks events up a
+//! few nodes ahead of the one it reads, and tells the provider of those further ahead
+//! ([`EventProvider::prefetch`]), so that it seldom waits for memory.
 
 use foldhash::HashMap;
-use matrix_auth_rules::{
-    CREATE, Event, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE, prefetch,
-};
+use matrix_auth_rules::{CREATE, Event, prefetch};
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
 use crate::ResolveError;
 use crate::events::{ABSENT, Events};
 use crate::interner::Ids;
+use crate::kind::{Kind, is_power};
 use crate::provider::{EventProvider, Prefetch};
 use crate::room::RoomGuard;
 
@@ -33,56 +35,6 @@ const HINTS_FROM: usize = 1024;
 
 /// An event's index in an [`AuthGraph`].
 pub(crate) type Node = u32;
-
-/// What an event is to the authorization rules (classified once, compared cheaply).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Missing,
-    Create,
-    PowerLevels,
-    JoinRules,
-    Member,
-    ThirdPartyInvite,
-    /// An `m.room.member` event without a state key (not state, but it counts as a kick or ban
-    /// to the power ordering when its membership says so).
-    MemberMessage,
-    Other,
-}
-
-impl Kind {
-    pub fn of<E: Event>(event: Option<&E>) -> Kind {
-        let Some(event) = event else {
-            return Kind::Missing;
-        };
-        let Some(state_key) = event.state_key() else {
-            return match event.event_type() {
-                MEMBER => Kind::MemberMessage,
-                _ => Kind::Other,
-            };
-        };
-        match event.event_type() {
-            CREATE if state_key.is_empty() => Kind::Create,
-            POWER_LEVELS if state_key.is_empty() => Kind::PowerLevels,
-            JOIN_RULES if state_key.is_empty() => Kind::JoinRules,
-            MEMBER => Kind::Member,
-            THIRD_PARTY_INVITE => Kind::ThirdPartyInvite,
-            _ => Kind::Other,
-        }
-    }
-}
-
-/// Whether an event of `kind` is a power event: power levels, join rules, the create event, or a
-/// kick or ban (a `leave` or `ban` membership whose sender is not its target).
-pub(crate) fn is_power<E: Event>(kind: Kind, event: Option<&E>) -> bool {
-    match kind {
-        Kind::PowerLevels | Kind::JoinRules | Kind::Create => true,
-        Kind::Member | Kind::MemberMessage => event.is_some_and(|event| {
-            matches!(event.membership(), Some("leave" | "ban"))
-                && event.state_key() != Some(event.sender())
-        }),
-        Kind::ThirdPartyInvite | Kind::Other | Kind::Missing => false,
-    }
-}
 
 /// Marks a node number for no node yet.
 const NO_NODE: Node = Node::MAX;
@@ -104,6 +56,7 @@ pub(crate) struct AuthGraph<'a, E> {
     numbers: Vec<u32>,
     /// With a store, per index in `ids`: its node.
     missing: Vec<Node>,
+    /// Without a store, per node: its event (with one, [`event`](Self::event) asks the store).
     events: Vec<Option<&'a E>>,
     kinds: Vec<Kind>,
     /// Per node: whether its event is a power event ([`is_power`]).
@@ -117,7 +70,8 @@ pub(crate) struct AuthGraph<'a, E> {
     implied_creates: HashMap<&'a str, Node>,
     last_implied: Option<(&'a str, Node)>,
     explored: usize,
-    /// Nodes whose events were looked up: `0..fetched` (the others are `None` until then).
+    /// Without a store, nodes whose events were looked up: `0..fetched` (the others are `None`
+    /// until then).
     fetched: usize,
 }
 
@@ -154,15 +108,33 @@ impl NodeMap {
 }
 
 impl<'a, E: Event> AuthGraph<'a, E> {
-    /// An empty graph with room for about `capacity` events.
+    /// An empty graph with room for about `capacity` events, which interns event IDs.
     pub fn with_capacity(capacity: usize) -> Self {
+        Self::empty(capacity, None)
+    }
+
+    fn empty(capacity: usize, store: Option<&'a Events<E>>) -> Self {
+        let (ids, by_number, numbers, events) = match store {
+            None => (
+                Ids::with_capacity(capacity),
+                NodeMap::Dense(Vec::new()),
+                Vec::new(),
+                Vec::with_capacity(capacity),
+            ),
+            Some(store) => (
+                Ids::with_capacity(0),
+                NodeMap::new(store.numbers(), capacity),
+                Vec::with_capacity(capacity),
+                Vec::new(),
+            ),
+        };
         AuthGraph {
-            ids: Ids::with_capacity(capacity),
-            store: None,
-            by_number: NodeMap::Dense(Vec::new()),
-            numbers: Vec::new(),
+            ids,
+            store,
+            by_number,
+            numbers,
             missing: Vec::new(),
-            events: Vec::with_capacity(capacity),
+            events,
             kinds: Vec::with_capacity(capacity),
             power: Vec::with_capacity(capacity),
             in_room: Vec::with_capacity(capacity),
@@ -222,17 +194,14 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     where
         P: EventProvider<Event = E> + ?Sized,
     {
-        let mut graph = Self::with_capacity(capacity);
-        if let Some(store) = provider.as_events() {
-            graph.store = Some(store);
-            graph.by_number = NodeMap::new(store.numbers(), capacity);
-            graph.numbers.reserve(capacity);
-        }
-        graph
+        Self::empty(capacity, provider.as_events())
     }
 
     pub fn len(&self) -> usize {
-        self.events.len()
+        match self.store {
+            Some(_) => self.numbers.len(),
+            None => self.events.len(),
+        }
     }
 
     /// The node for `id`. A new node's event is looked up when [`explore`](Self::explore)
@@ -252,29 +221,19 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         if !added {
             return self.missing[index as usize];
         }
-        let node = self.events.len() as Node;
+        let node = self.numbers.len() as Node;
         self.missing.push(node);
         self.numbers.push(MISSING | index);
-        self.events.push(None);
         node
     }
 
     /// The node of the event numbered `number` in the store.
     fn numbered_node(&mut self, number: u32) -> Node {
-        let (node, added) = self.by_number.node(number, self.events.len() as Node);
+        let (node, added) = self.by_number.node(number, self.numbers.len() as Node);
         if added {
             self.numbers.push(number);
-            self.events.push(None);
         }
         node
-    }
-
-    /// The store, and the number in it of `node`'s event, if the graph has a store that has the
-    /// event.
-    fn number(&self, node: usize) -> Option<(&'a Events<E>, u32)> {
-        let store = self.store?;
-        let number = self.numbers[node];
-        (number & MISSING == 0).then_some((store, number))
     }
 
     /// Whether the graph is large enough for hints ([`HINTS_FROM`]).
@@ -282,8 +241,8 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         self.len() >= HINTS_FROM
     }
 
-    /// Fetches the events of the nodes up to `last` (or the last node) not fetched yet, hinting
-    /// (in a large graph) that each one's fields will be read.
+    /// Without a store: fetches the events of the nodes up to `last` (or the last node) not
+    /// fetched yet, hinting (in a large graph) that each one's fields will be read.
     fn fetch_through<P>(&mut self, provider: &'a P, last: usize)
     where
         P: EventProvider<Event = E> + ?Sized,
@@ -291,12 +250,7 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         let end = (last + 1).min(self.events.len());
         let hinted = self.hinted();
         while self.fetched < end {
-            let event = match self.store {
-                None => provider.event(self.ids.get(self.fetched as Node)),
-                Some(_) => self
-                    .number(self.fetched)
-                    .and_then(|(store, number)| store.by_number(number)),
-            };
+            let event = provider.event(self.ids.get(self.fetched as Node));
             if let Some(event) = event.filter(|_| hinted) {
                 event.prefetch();
             }
@@ -312,72 +266,119 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         P: EventProvider<Event = E> + ?Sized,
     {
         let implied = version.room_id_format == RoomIdFormat::CreateEventHash;
-        while self.explored < self.events.len() {
+        let room = self
+            .store
+            .and_then(|store| store.room_number(guard.room_id()));
+        while self.explored < self.len() {
             let node = self.explored;
             self.explored += 1;
-            // In a large graph, lookups run ahead of the walk: the provider is told of the slot of
-            // the node twice the distance ahead, then of its fields, then the event the distance
-            // ahead is fetched, so that none of the three waits for memory.
-            if self.hinted() {
-                self.fetch_through(provider, node + LOOKAHEAD);
-                for (distance, what) in [
-                    (2 * LOOKAHEAD, Prefetch::Slot),
-                    (LOOKAHEAD + LOOKAHEAD / 2, Prefetch::Fields),
-                ] {
-                    let ahead = node + distance;
-                    if ahead < self.events.len() && ahead >= self.fetched {
-                        match self.store {
-                            None => provider.prefetch(self.ids.get(ahead as Node), what),
-                            Some(_) => {
-                                if let Some((store, number)) = self.number(ahead) {
-                                    store.hint_number(number, what == Prefetch::Fields);
-                                }
-                            }
-                        }
-                    }
-                }
-            } else {
-                self.fetch_through(provider, node);
-            }
-            let event = self.events[node];
-            let kind = Kind::of(event);
-            self.kinds.push(kind);
-            // Classified now, while the event is in cache: the power sort would read it again.
-            self.power.push(is_power(kind, event));
-            self.in_room.push(in_room(guard, event));
-            if let Some(event) = event {
-                match self.number(node) {
-                    Some((store, number)) => {
-                        // The IDs are read only for auth events the store lacks.
-                        for (k, &parent) in store.auth_of(number).iter().enumerate() {
-                            let parent = match parent {
-                                ABSENT => {
-                                    let id = event.auth_event_ids().nth(k).unwrap_or_default();
-                                    self.intern(id)
-                                }
-                                number => self.numbered_node(number),
-                            };
-                            self.edges.push(parent);
-                        }
-                    }
-                    None => {
-                        for auth_id in event.auth_event_ids() {
-                            let parent = self.intern(auth_id);
-                            self.edges.push(parent);
-                        }
-                    }
-                }
-                if implied && event.event_type() != CREATE {
-                    if let Some(room_id) = event.room_id() {
-                        let create = self.implied_create(room_id);
-                        let listed = &self.edges[self.edge_start[node] as usize..];
-                        if !listed.contains(&create) {
-                            self.edges.push(create);
-                        }
-                    }
-                }
+            match self.store {
+                Some(store) => self.explore_numbered(store, node, (room, guard), implied),
+                None => self.explore_interned(provider, node, guard, implied),
             }
             self.edge_start.push(self.edges.len() as u32);
+        }
+    }
+
+    /// Explores `node` from what the store keeps of its event (`room`: the number of the guard's
+    /// room in the store), reading the event only for auth events the store lacks.
+    fn explore_numbered(
+        &mut self,
+        store: &'a Events<E>,
+        node: usize,
+        (room, guard): (Option<u32>, &RoomGuard),
+        implied: bool,
+    ) {
+        if self.hinted() {
+            if let Some(&ahead) = self.numbers.get(node + LOOKAHEAD) {
+                if ahead & MISSING == 0 {
+                    store.hint_class(ahead);
+                }
+            }
+        }
+        let number = self.numbers[node];
+        if number & MISSING != 0 {
+            self.kinds.push(Kind::Missing);
+            self.power.push(false);
+            self.in_room.push(true);
+            return;
+        }
+        let class = store.class(number, room, guard);
+        self.kinds.push(class.kind);
+        self.power.push(class.power);
+        self.in_room.push(class.in_room);
+        for (k, &parent) in store.auth_of(number).iter().enumerate() {
+            let parent = match parent {
+                ABSENT => {
+                    let event = store.by_number(number);
+                    let id = event.and_then(|event| event.auth_event_ids().nth(k));
+                    self.intern(id.unwrap_or_default())
+                }
+                number => self.numbered_node(number),
+            };
+            self.edges.push(parent);
+        }
+        // Only events of other types than `m.room.create` with a room ID have a room name here.
+        if implied && !class.create_type {
+            if let Some(room_id) = store.room_name(class.room) {
+                self.add_implied_create(node, room_id);
+            }
+        }
+    }
+
+    /// Explores `node` by its event, interning the IDs of its auth events.
+    fn explore_interned<P>(
+        &mut self,
+        provider: &'a P,
+        node: usize,
+        guard: &RoomGuard,
+        implied: bool,
+    ) where
+        P: EventProvider<Event = E> + ?Sized,
+    {
+        // In a large graph, lookups run ahead of the walk: the provider is told of the slot of
+        // the node twice the distance ahead, then of its fields, then the event the distance
+        // ahead is fetched, so that none of the three waits for memory.
+        if self.hinted() {
+            self.fetch_through(provider, node + LOOKAHEAD);
+            for (distance, what) in [
+                (2 * LOOKAHEAD, Prefetch::Slot),
+                (LOOKAHEAD + LOOKAHEAD / 2, Prefetch::Fields),
+            ] {
+                let ahead = node + distance;
+                if ahead < self.events.len() && ahead >= self.fetched {
+                    provider.prefetch(self.ids.get(ahead as Node), what);
+                }
+            }
+        } else {
+            self.fetch_through(provider, node);
+        }
+        let event = self.events[node];
+        let kind = Kind::of(event);
+        self.kinds.push(kind);
+        // Classified now, while the event is in cache: the power sort would read it again.
+        self.power.push(is_power(kind, event));
+        self.in_room.push(in_room(guard, event));
+        let Some(event) = event else {
+            return;
+        };
+        for auth_id in event.auth_event_ids() {
+            let parent = self.intern(auth_id);
+            self.edges.push(parent);
+        }
+        if implied && event.event_type() != CREATE {
+            if let Some(room_id) = event.room_id() {
+                self.add_implied_create(node, room_id);
+            }
+        }
+    }
+
+    /// Adds the edge from `node` to the create event `room_id` implies, unless listed.
+    fn add_implied_create(&mut self, node: usize, room_id: &'a str) {
+        let create = self.implied_create(room_id);
+        let listed = &self.edges[self.edge_start[node] as usize..];
+        if !listed.contains(&create) {
+            self.edges.push(create);
         }
     }
 
@@ -409,6 +410,15 @@ impl<'a, E: Event> AuthGraph<'a, E> {
         if !self.hinted() {
             return;
         }
+        if let Some(store) = self.store {
+            for (node, fields) in [(near, true), (far, false)] {
+                match node.and_then(|node| self.numbers.get(node as usize)) {
+                    Some(&number) if number & MISSING == 0 => store.hint_number(number, fields),
+                    _ => {}
+                }
+            }
+            return;
+        }
         if let Some(Some(event)) = near.and_then(|node| self.events.get(node as usize)) {
             event.prefetch();
         }
@@ -428,7 +438,13 @@ impl<'a, E: Event> AuthGraph<'a, E> {
     }
 
     pub fn event(&self, node: Node) -> Option<&'a E> {
-        self.events[node as usize]
+        match self.store {
+            Some(store) => match self.numbers[node as usize] {
+                number if number & MISSING != 0 => None,
+                number => store.by_number(number),
+            },
+            None => self.events[node as usize],
+        }
     }
 
     /// The auth edges of `node`, in `auth_events` order (v12's implied create event last).
@@ -480,9 +496,12 @@ impl NodeRooms {
         graph: &AuthGraph<'_, E>,
         node: Node,
     ) -> Result<(), ResolveError> {
+        if graph.in_room(node) {
+            return Ok(());
+        }
         match graph.event(node) {
-            Some(event) if !graph.in_room(node) => self.guard.check(event),
-            _ => Ok(()),
+            Some(event) => self.guard.check(event),
+            None => Ok(()),
         }
     }
 }

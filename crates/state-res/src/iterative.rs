@@ -9,7 +9,8 @@ use matrix_auth_rules::{
 use matrix_event_format::RoomVersion;
 
 use crate::ResolveError;
-use crate::graph::{AuthGraph, Kind, LOOKAHEAD, Node, NodeRooms};
+use crate::graph::{AuthGraph, LOOKAHEAD, Node, NodeRooms};
+use crate::kind::Kind;
 use crate::working_state::WorkingState;
 
 /// The events one check reads, by kind. The state's events are put first and win; the event's
@@ -155,7 +156,10 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
         // The event's own key, interned once: a member event's target (and, for its own
         // membership, sender) is read through it, and a state event that passes is set there.
         let mut own = None;
+        // Whether the state gave an event for every member and invite key the rules read.
+        let mut keyed_from_state = true;
         for key in auth_types_for_event(version, event).keys() {
+            let keyed = matches!(key, AuthKey::Member(_) | AuthKey::ThirdPartyInvite(_));
             let current = match key {
                 AuthKey::Member(user)
                     if kind == Kind::Member && event.state_key() == Some(user) =>
@@ -165,19 +169,29 @@ pub(crate) fn iterative_auth_checks<'a, E: Event>(
                 }
                 key => state.get_auth(key),
             };
-            let Some(current) = current else {
+            let given = current.and_then(|current| Some((current, graph.event(current)?)));
+            let Some((current, current_event)) = given else {
+                keyed_from_state &= !keyed;
                 continue;
             };
-            if let Some(current_event) = graph.event(current) {
-                rooms.check(graph, current)?;
-                if !current_event.rejected() {
-                    auth.put(graph.kind(current), current_event, true);
-                }
+            rooms.check(graph, current)?;
+            if current_event.rejected() {
+                keyed_from_state &= !keyed;
+            } else {
+                auth.put(graph.kind(current), current_event, true);
             }
         }
+        // The rules read only the keys of the auth types: an auth event the state already gave
+        // the key of, or of a kind the rules do not read, is not read (in a large room, each
+        // read was a cache miss).
         for &parent in graph.parents(node) {
             let kind = graph.kind(parent);
-            if auth.taken(kind) {
+            let unread = match kind {
+                Kind::Member | Kind::ThirdPartyInvite => keyed_from_state,
+                Kind::MemberMessage | Kind::Other | Kind::Missing => true,
+                Kind::Create | Kind::PowerLevels | Kind::JoinRules => auth.taken(kind),
+            };
+            if unread {
                 continue;
             }
             if let Some(auth_event) = graph.event(parent) {

@@ -30,6 +30,7 @@ mod graph;
 mod index;
 mod interner;
 mod iterative;
+mod kind;
 mod mainline;
 mod power_sort;
 mod provider;

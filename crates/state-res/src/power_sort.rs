@@ -11,7 +11,8 @@ use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::CreatorRule;
 use serde_json::Value;
 
-use crate::graph::{AuthGraph, Kind, Node};
+use crate::graph::{AuthGraph, Node};
+use crate::kind::Kind;
 
 /// The power level of an event's sender according to the event's own auth events: a v12 room
 /// creator's, else `users` / `users_default` of its power levels event; without one, 100 for the

@@ -15,6 +15,11 @@ impl RoomGuard {
         RoomGuard { room_id }
     }
 
+    /// The ID of the room being resolved.
+    pub fn room_id(&self) -> &str {
+        &self.room_id
+    }
+
     /// The room of `event`, which for a room version 12 create event is derived from its ID.
     pub fn room_of<E: Event>(event: &E) -> String {
         match event.room_id() {

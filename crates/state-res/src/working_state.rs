@@ -4,8 +4,9 @@
 
 use matrix_auth_rules::{AuthKey, CREATE, JOIN_RULES, MEMBER, POWER_LEVELS, THIRD_PARTY_INVITE};
 
-use crate::graph::{Kind, Node};
+use crate::graph::Node;
 use crate::interner::{Id, Interner};
+use crate::kind::Kind;
 
 /// Marks a key without an event in the state.
 const UNSET: Node = Node::MAX;

@@ -8,10 +8,12 @@
 //! `depth` and `origin_server_ts`), with their real event IDs as labels, so that the oracle
 //! computes the same IDs.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use matrix_auth_rules::{
-    Event, JOIN_AUTHORISED_VIA_USERS_SERVER, PduEvent, Rejection, auth_types_for_event, check_event,
+    AuthKey, AuthState, Event, JOIN_AUTHORISED_VIA_USERS_SERVER, MEMBER, PduEvent, Rejection,
+    THIRD_PARTY_INVITE, auth_types_for_event, check_against_state, check_event,
 };
 use matrix_event_format::keys::SigningKey;
 use matrix_event_format::room_version::{CreatorRule, EventIdFormat, RoomIdFormat};
@@ -40,6 +42,31 @@ pub struct GeneratedRoom {
     pub room_json: Value,
     /// (event ID, our verdict, whether the event was crafted to be rejected)
     pub verdicts: Vec<(String, Result<(), Rejection>, bool)>,
+    /// Member and third-party invite keys the rules read from the state that are not among the
+    /// event's auth types (state resolution relies on there being none).
+    pub keys_outside_auth_types: Vec<String>,
+}
+
+/// A state that records the keys the rules read from it.
+struct Recording<'s, S: ?Sized> {
+    state: &'s S,
+    read: RefCell<Vec<(String, String)>>,
+}
+
+impl<S: AuthState + ?Sized> AuthState for Recording<'_, S> {
+    type Event = S::Event;
+    fn get(&self, event_type: &str, state_key: &str) -> Option<&S::Event> {
+        let key = (event_type.to_owned(), state_key.to_owned());
+        self.read.borrow_mut().push(key);
+        self.state.get(event_type, state_key)
+    }
+
+    fn get_key(&self, key: AuthKey<'_>) -> Option<&S::Event> {
+        let (event_type, state_key) = key.pair();
+        let read = (event_type.to_owned(), state_key.to_owned());
+        self.read.borrow_mut().push(read);
+        self.state.get_key(key)
+    }
 }
 
 struct Draft {
@@ -62,6 +89,7 @@ struct Builder<'r> {
     snapshots: Vec<State>,
     checks: Vec<Value>,
     verdicts: Vec<(String, Result<(), Rejection>, bool)>,
+    keys_outside_auth_types: Vec<String>,
     ts: i64,
     keys: [SigningKey; 3],
     counter: usize,
@@ -88,6 +116,7 @@ pub fn generate(
         snapshots: Vec::new(),
         checks: Vec::new(),
         verdicts: Vec::new(),
+        keys_outside_auth_types: Vec::new(),
         ts: 0,
         keys,
         counter: 0,
@@ -110,11 +139,38 @@ pub fn generate(
         version,
         room_json,
         verdicts: builder.verdicts,
+        keys_outside_auth_types: builder.keys_outside_auth_types,
     }
 }
 
 fn member(membership: &str) -> Value {
     json!({ "membership": membership })
+}
+
+/// The member and third-party invite keys the rules read from `state` for `event` that are not
+/// among its auth types.
+fn keys_outside_auth_types<S: AuthState + ?Sized>(
+    version: &RoomVersion,
+    event: &PduEvent,
+    state: &S,
+) -> Vec<String> {
+    let recording = Recording {
+        state,
+        read: RefCell::new(Vec::new()),
+    };
+    // Only the keys read matter here; the verdict is `check_event`'s.
+    let _ = check_against_state(version, event, &recording);
+    let types = auth_types_for_event(version, event);
+    recording
+        .read
+        .into_inner()
+        .into_iter()
+        .filter(|(event_type, state_key)| {
+            let keyed = event_type == MEMBER || event_type == THIRD_PARTY_INVITE;
+            keyed && !types.iter().any(|key| key == (&**event_type, &**state_key))
+        })
+        .map(|(event_type, state_key)| format!("{}: ({event_type}, {state_key})", event.event_id()))
+        .collect()
 }
 
 impl Builder<'_> {
@@ -739,6 +795,7 @@ impl Builder<'_> {
             Some(id.as_str())
         );
 
+        let mut outside = Vec::new();
         let verdict = {
             let fetch = |id: &str| self.by_id.get(id).map(|&i| &self.events[i]);
             let mut nested: BTreeMap<String, BTreeMap<String, &PduEvent>> = BTreeMap::new();
@@ -749,9 +806,13 @@ impl Builder<'_> {
                     .insert(k.clone(), &self.events[self.by_id[id]]);
             }
             let state = (!first_create).then_some(&nested);
+            if let Some(state) = state {
+                outside = keys_outside_auth_types(self.version, &event, state);
+            }
             check_event(self.version, &event, fetch, state)
         };
 
+        self.keys_outside_auth_types.extend(outside);
         let mut json_event = pdu;
         json_event.insert("event_id".into(), json!(id));
         let mut check = json!({"event": id});

@@ -16,7 +16,8 @@ use matrix_event_format::room_version::StateResolution;
 
 use super::RoomIndex;
 use super::reach::Lowest;
-use crate::graph::{AuthGraph, Kind, Node, NodeRooms};
+use crate::graph::{AuthGraph, Node, NodeRooms};
+use crate::kind::Kind;
 use crate::provider::EventProvider;
 use crate::split::Split;
 use crate::v2::{Prepared, Stats, room_guard};

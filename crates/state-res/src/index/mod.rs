@@ -17,8 +17,8 @@ use matrix_auth_rules::Event;
 use matrix_event_format::RoomVersion;
 use matrix_event_format::room_version::RoomIdFormat;
 
-use crate::graph::{Kind, is_power};
 use crate::interner::{Ids, Interner};
+use crate::kind::{Kind, is_power};
 use crate::provider::EventProvider;
 use crate::room::RoomGuard;
 use crate::split::split_v2;

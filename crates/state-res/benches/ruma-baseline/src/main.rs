@@ -7,8 +7,8 @@
 //!     stateres-ruma-baseline --summary ROWS.jsonl
 //!
 //! `--rows` appends each room's figures as a JSON line, which `--summary` reads.
-//! `--repeat ours|ruma|ruma-resolve N` runs only that implementation N times per room (for
-//! profilers and instruction counts), printing nothing.
+//! `--repeat ours|index|ruma|ruma-resolve N` runs only that implementation N times per room (for
+//! profilers and instruction counts), and prints the median time of one run.
 //!
 //! Timings: ours and ruma are run in interleaved rounds (ours, ruma with its inputs, ruma
 //! resolve alone, again …), each round repeating one implementation for about 40 ms; the figure
@@ -189,11 +189,10 @@ impl ChainIndex {
         for id in ids.clone() {
             let event = &events[&id];
             let mut edges: Vec<OwnedEventId> = event.auth_events.clone();
-            if let Some(create) = &implied_create {
-                if *create != id && !edges.contains(create) {
+            if let Some(create) = &implied_create
+                && *create != id && !edges.contains(create) {
                     edges.push(create.clone());
                 }
-            }
             let nodes = edges
                 .into_iter()
                 .map(|edge| {
@@ -236,11 +235,10 @@ impl ChainIndex {
                 marks.next();
                 let mut chain = EventIdSet::with_capacity(self.ids.len());
                 for id in set.values() {
-                    if let Some(&node) = self.index.get(&**id) {
-                        if marks.mark(node) {
+                    if let Some(&node) = self.index.get(&**id)
+                        && marks.mark(node) {
                             stack.push(node);
                         }
-                    }
                 }
                 while let Some(node) = stack.pop() {
                     chain.insert(self.ids[node as usize].clone());
@@ -407,7 +405,21 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
                 "index" => &mut with_index,
                 _ => panic!("--repeat ours|index|ruma|ruma-resolve N"),
             };
-            (0..*times).for_each(|_| run());
+            let mut times: Vec<std::time::Duration> = (0..*times)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    run();
+                    start.elapsed()
+                })
+                .collect();
+            times.sort();
+            if let Some(median) = times.get(times.len() / 2) {
+                println!(
+                    "{which}: median {:.4} ms over {}",
+                    median.as_secs_f64() * 1e3,
+                    times.len()
+                );
+            }
             return None;
         }
     };
