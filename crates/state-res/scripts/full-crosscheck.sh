@@ -18,7 +18,7 @@ status=0
 run() {
   local out code=0
   out=$(cargo test --release --quiet "$@" -- --nocapture 2>&1) || code=$?
-  grep -E "passed, [0-9]+ failed|FAIL|compared|rejections|counts" <<< "$out" || true
+  grep -E "passed, [0-9]+ failed|FAIL|compared|rejections|counts|outside" <<< "$out" || true
   if [ "$code" -ne 0 ]; then echo "FAILED (exit $code)"; status=1; fi
 }
 echo "== scenarios"
