@@ -509,10 +509,11 @@ impl NodeRooms {
 #[cfg(test)]
 mod tests {
     use matrix_auth_rules::PduEvent;
+    use serde_json::json;
 
     use super::*;
     use crate::Events;
-    use crate::test_events::topic;
+    use crate::test_events::{event, topic};
 
     /// Events fetched ahead of the walk land on their own nodes: a DAG large enough for the
     /// walk to run ahead (each event authorised by the two before it and the first), some
@@ -561,7 +562,16 @@ mod tests {
     /// and one was removed; the walk is large enough for the hints.
     #[test]
     fn numbered_and_interned_graphs_are_the_same() {
-        let version = RoomVersion::from_id("10").expect("a known room version");
+        for version in ["10", "12"] {
+            let version = RoomVersion::from_id(version).expect("a known room version");
+            numbered_and_interned_walks_agree(version);
+        }
+    }
+
+    /// Events of every class the walk reads (power levels, a kick, a join, an event of another
+    /// room, a v12 create event without a room ID), some missing, one removed, added in a
+    /// shuffled order.
+    fn numbered_and_interned_walks_agree(version: &'static RoomVersion) {
         let count = HINTS_FROM + 300;
         let missing = |i: usize| i % 11 == 5;
         let mut order: Vec<usize> = (0..count).filter(|&i| !missing(i)).collect();
@@ -576,14 +586,32 @@ mod tests {
                     .into_iter()
                     .filter(|&a| a < i)
                     .collect();
-                topic(version, i, &auth)
+                let fields = match i {
+                    0 if version.id == "12" => {
+                        json!({"type": "m.room.create", "room_id": null, "content": {}})
+                    }
+                    0 => json!({"type": "m.room.create", "content": {}}),
+                    i if i % 13 == 0 => json!({"type": "m.room.power_levels"}),
+                    i if i % 17 == 0 => json!({"type": "m.room.member", "state_key": "@b:x",
+                        "content": {"membership": "leave"}}),
+                    i if i % 19 == 0 => json!({"room_id": "!other:x"}),
+                    i if i % 23 == 0 => json!({"type": "m.room.member", "state_key": "@a:x",
+                        "content": {"membership": "join"}}),
+                    _ => json!({}),
+                };
+                event(version, i, &auth, fields)
             })
             .collect();
         assert!(events.remove("$e40").is_some());
-        type Walked = Vec<(String, Option<*const PduEvent>, Vec<Node>, Kind)>;
-        fn walk<'a>(mut graph: AuthGraph<'a, PduEvent>, events: &'a Events<PduEvent>) -> Walked {
-            let version = RoomVersion::from_id("10").expect("a known room version");
-            let count = HINTS_FROM + 300;
+        /// ID, event, parents, kind, power, in the room.
+        type WalkedNode = (String, Option<*const PduEvent>, Vec<Node>, Kind, bool, bool);
+        type Walked = Vec<WalkedNode>;
+        fn walk<'a>(
+            mut graph: AuthGraph<'a, PduEvent>,
+            events: &'a Events<PduEvent>,
+            version: &RoomVersion,
+            count: usize,
+        ) -> Walked {
             for start in [count - 1, count - 3, count / 3, 5] {
                 graph.intern(&format!("$e{start}"));
             }
@@ -593,11 +621,20 @@ mod tests {
                 .map(|node| {
                     let event = graph.event(node).map(|event| event as *const PduEvent);
                     let parents = graph.parents(node).to_vec();
-                    (graph.id(node).to_owned(), event, parents, graph.kind(node))
+                    let (kind, power, in_room) =
+                        (graph.kind(node), graph.is_power(node), graph.in_room(node));
+                    (
+                        graph.id(node).to_owned(),
+                        event,
+                        parents,
+                        kind,
+                        power,
+                        in_room,
+                    )
                 })
                 .collect()
         }
-        let by_id = walk(AuthGraph::with_capacity(16), &events);
+        let by_id = walk(AuthGraph::with_capacity(16), &events, version, count);
         assert!(by_id.len() > HINTS_FROM);
         // Nodes by number in a vector (a store not much larger than the graph), and in a map.
         for capacity in [4096, 16] {
@@ -606,17 +643,21 @@ mod tests {
                 matches!(numbered.by_number, NodeMap::Dense(_)),
                 capacity == 4096
             );
-            assert_eq!(walk(numbered, &events), by_id);
+            assert_eq!(walk(numbered, &events, version, count), by_id);
         }
-        assert!(
-            by_id
-                .iter()
-                .any(|(id, event, ..)| id == "$e40" && event.is_none())
-        );
-        assert!(
-            by_id
-                .iter()
-                .any(|(id, event, ..)| id == "$e5" && event.is_none())
-        );
+        let has = |id: &str,
+                   test: &dyn Fn(
+            &(String, Option<*const PduEvent>, Vec<Node>, Kind, bool, bool),
+        ) -> bool| { by_id.iter().any(|node| node.0 == id && test(node)) };
+        assert!(has("$e40", &|node| node.1.is_none()));
+        assert!(has("$e5", &|node| node.1.is_none()));
+        assert!(has("$e13", &|node| node.3 == Kind::PowerLevels && node.4));
+        assert!(has("$e17", &|node| node.3 == Kind::Member && node.4));
+        assert!(has("$e19", &|node| !node.5));
+        assert!(has("$e23", &|node| node.3 == Kind::Member
+            && !node.4
+            && node.5));
+        assert!(has("$e0", &|node| node.3 == Kind::Create
+            && node.5 == (version.id != "12")));
     }
 }
