@@ -645,10 +645,9 @@ mod tests {
             );
             assert_eq!(walk(numbered, &events, version, count), by_id);
         }
-        let has = |id: &str,
-                   test: &dyn Fn(
-            &(String, Option<*const PduEvent>, Vec<Node>, Kind, bool, bool),
-        ) -> bool| { by_id.iter().any(|node| node.0 == id && test(node)) };
+        let has = |id: &str, test: &dyn Fn(&WalkedNode) -> bool| {
+            by_id.iter().any(|node| node.0 == id && test(node))
+        };
         assert!(has("$e40", &|node| node.1.is_none()));
         assert!(has("$e5", &|node| node.1.is_none()));
         assert!(has("$e13", &|node| node.3 == Kind::PowerLevels && node.4));
