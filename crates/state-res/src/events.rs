@@ -9,7 +9,7 @@ use hashbrown::HashTable;
 use matrix_auth_rules::{CREATE, Event, prefetch};
 
 use crate::kind::{Kind, is_power};
-use crate::room::RoomGuard;
+use crate::room::{ClaimedRoom, RoomGuard};
 
 /// Marks an auth event that the store does not have (yet).
 pub(crate) const ABSENT: u32 = u32::MAX;
@@ -78,15 +78,14 @@ struct Meta {
     power: bool,
     /// Whether its type is `m.room.create` (whatever its state key).
     create_type: bool,
-    /// The number of its room, or [`NO_ROOM`] or [`ASK_EVENT`].
+    /// The number of its room, or [`NO_ROOM`] or [`UNPREFIXED`].
     room: u32,
 }
 
-/// In [`Meta::room`]: an event in no room (no `room_id`, and not a create event).
+/// In [`Meta::room`]: an event in no room ([`ClaimedRoom::None`]).
 const NO_ROOM: u32 = u32::MAX;
-/// In [`Meta::room`]: an event whose room only the event can tell (a create event without a
-/// `room_id` whose ID does not start with `$`).
-const ASK_EVENT: u32 = u32::MAX - 1;
+/// In [`Meta::room`]: [`ClaimedRoom::Unprefixed`].
+const UNPREFIXED: u32 = u32::MAX - 1;
 
 impl Meta {
     const REMOVED: Meta = Meta {
@@ -210,19 +209,18 @@ impl<E: Event> Events<E> {
         }
     }
 
-    /// The number of `event`'s room ([`Meta::room`]), as [`RoomGuard::belongs`] sees it.
+    /// The number of the room `event` claims ([`Meta::room`]); a v12 create event's is named
+    /// `!` and its ID after the `$`.
     fn room_of(&mut self, event: &E) -> u32 {
         let derived;
-        let room = match event.room_id() {
-            Some(room_id) => room_id,
-            None if event.event_type() != CREATE => return NO_ROOM,
-            None => match event.event_id().strip_prefix('$') {
-                Some(hash) => {
-                    derived = format!("!{hash}");
-                    &derived
-                }
-                None => return ASK_EVENT,
-            },
+        let room = match ClaimedRoom::of(event) {
+            ClaimedRoom::Id(room_id) => room_id,
+            ClaimedRoom::OfCreate(hash) => {
+                derived = format!("!{hash}");
+                &derived
+            }
+            ClaimedRoom::Unprefixed => return UNPREFIXED,
+            ClaimedRoom::None => return NO_ROOM,
         };
         if let Some(&number) = self.room_numbers.get(room) {
             return number;
@@ -310,10 +308,8 @@ impl<E: Event> Events<E> {
     pub(crate) fn class(&self, number: u32, room: Option<u32>, guard: &RoomGuard) -> Class {
         let meta = &self.meta[number as usize];
         let in_room = match meta.room {
-            ASK_EVENT => self
-                .by_number(number)
-                .is_none_or(|event| guard.belongs(event)),
             _ if meta.kind == Kind::Missing => true,
+            UNPREFIXED => guard.accepts(ClaimedRoom::Unprefixed),
             own => Some(own) == room,
         };
         Class {

@@ -190,9 +190,11 @@ impl ChainIndex {
             let event = &events[&id];
             let mut edges: Vec<OwnedEventId> = event.auth_events.clone();
             if let Some(create) = &implied_create
-                && *create != id && !edges.contains(create) {
-                    edges.push(create.clone());
-                }
+                && *create != id
+                && !edges.contains(create)
+            {
+                edges.push(create.clone());
+            }
             let nodes = edges
                 .into_iter()
                 .map(|edge| {
@@ -236,9 +238,10 @@ impl ChainIndex {
                 let mut chain = EventIdSet::with_capacity(self.ids.len());
                 for id in set.values() {
                     if let Some(&node) = self.index.get(&**id)
-                        && marks.mark(node) {
-                            stack.push(node);
-                        }
+                        && marks.mark(node)
+                    {
+                        stack.push(node);
+                    }
                 }
                 while let Some(node) = stack.pop() {
                     chain.insert(self.ids[node as usize].clone());
