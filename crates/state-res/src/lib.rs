@@ -21,7 +21,10 @@
 //! let version = RoomVersion::from_id("11").unwrap();
 //! let events: Events<PduEvent> = Events::new(); // the room's events
 //! let sets: Vec<StateMap> = vec![StateMap::new(), StateMap::new()];
-//! assert_eq!(resolve(version, &sets, &events).unwrap(), StateMap::new());
+//! let state = resolve(version, &sets, &events).unwrap(); // borrowed from `sets` and `events`
+//! assert_eq!(state.get("m.room.create", ""), None);
+//! let owned: StateMap = state.to_state_map(); // a copy that outlives them
+//! assert!(owned.is_empty());
 //! ```
 
 mod conflicted_set;
@@ -34,6 +37,7 @@ mod kind;
 mod mainline;
 mod power_sort;
 mod provider;
+mod resolved;
 mod room;
 mod split;
 #[cfg(test)]
@@ -50,12 +54,14 @@ use matrix_event_format::room_version::StateResolution;
 pub use events::Events;
 pub use index::{IndexError, RoomIndex};
 pub use provider::{EventProvider, Prefetch};
+pub use resolved::{ResolvedState, StateEntry};
 pub use v2::Stats;
 
 /// A state key: `(event type, state_key)`.
 pub type StateKey = (String, String);
 
-/// A room state: state key → event ID.
+/// A room state: state key → event ID. Resolution reads state sets as these, and returns a
+/// [`ResolvedState`] borrowed from them and the events.
 pub type StateMap = BTreeMap<StateKey, String>;
 
 /// Why state resolution failed.
@@ -77,23 +83,24 @@ pub enum ResolveError {
 /// Resolves `state_sets` (the states after the `prev_events` of an event) into one state with
 /// the algorithm of `version`. No state set gives the empty state, one gives itself.
 ///
+/// The result borrows its strings from `state_sets` and `events` (see [`ResolvedState`]).
 /// Events the provider does not have are left out, as the reference implementation does; events
 /// rejected on receipt ([`Event::rejected`](matrix_auth_rules::Event::rejected)) are never
 /// applied during the iterative auth checks, and rejected auth events are not used.
-pub fn resolve<P: EventProvider + ?Sized>(
+pub fn resolve<'a, P: EventProvider + ?Sized>(
     version: &RoomVersion,
-    state_sets: &[StateMap],
-    events: &P,
-) -> Result<StateMap, ResolveError> {
+    state_sets: &'a [StateMap],
+    events: &'a P,
+) -> Result<ResolvedState<'a>, ResolveError> {
     resolve_with_stats(version, state_sets, events).map(|(state, _)| state)
 }
 
 /// [`resolve`], with statistics of the work done.
-pub fn resolve_with_stats<P: EventProvider + ?Sized>(
+pub fn resolve_with_stats<'a, P: EventProvider + ?Sized>(
     version: &RoomVersion,
-    state_sets: &[StateMap],
-    events: &P,
-) -> Result<(StateMap, Stats), ResolveError> {
+    state_sets: &'a [StateMap],
+    events: &'a P,
+) -> Result<(ResolvedState<'a>, Stats), ResolveError> {
     by_algorithm(version, state_sets, events, |stats| {
         v2::resolve(version, state_sets, events, stats)
     })
@@ -101,16 +108,16 @@ pub fn resolve_with_stats<P: EventProvider + ?Sized>(
 
 /// What every path shares: no state set gives the empty state, one gives itself, room version
 /// 1 has its own algorithm; `v2` resolves the rest.
-fn by_algorithm<P: EventProvider + ?Sized>(
+fn by_algorithm<'a, P: EventProvider + ?Sized>(
     version: &RoomVersion,
-    state_sets: &[StateMap],
-    events: &P,
-    v2: impl FnOnce(&mut Stats) -> Result<StateMap, ResolveError>,
-) -> Result<(StateMap, Stats), ResolveError> {
+    state_sets: &'a [StateMap],
+    events: &'a P,
+    v2: impl FnOnce(&mut Stats) -> Result<ResolvedState<'a>, ResolveError>,
+) -> Result<(ResolvedState<'a>, Stats), ResolveError> {
     let mut stats = Stats::default();
     let state = match state_sets {
-        [] => StateMap::new(),
-        [only] => only.clone(),
+        [] => ResolvedState::default(),
+        [only] => ResolvedState::from(only),
         _ => match version.state_resolution {
             StateResolution::V1 => v1::resolve(version, state_sets, events)?,
             StateResolution::V2 | StateResolution::V2_1 => v2(&mut stats)?,

@@ -13,6 +13,7 @@ use matrix_event_format::RoomVersion;
 use sha1::{Digest, Sha1};
 
 use crate::provider::EventProvider;
+use crate::resolved::ResolvedState;
 use crate::room::RoomGuard;
 use crate::{ResolveError, StateKey, StateMap};
 
@@ -22,7 +23,7 @@ pub(crate) fn resolve<'a, P>(
     version: &RoomVersion,
     state_sets: &'a [StateMap],
     provider: &'a P,
-) -> Result<StateMap, ResolveError>
+) -> Result<ResolvedState<'a>, ResolveError>
 where
     P: EventProvider + ?Sized,
 {
@@ -118,17 +119,21 @@ where
         }
     }
 
-    let mut state: StateMap = unconflicted
+    let mut state: BTreeMap<Key<'a>, &'a str> = unconflicted
         .into_iter()
-        .map(|(key, id)| (key.clone(), id.clone()))
+        .map(|(key, id)| (borrowed(key), id.as_str()))
         .collect();
     for (key, id) in resolved {
-        state.insert(key.clone(), id.to_owned());
+        state.insert(borrowed(key), id);
     }
     for (key, event) in winners {
-        state.insert(key.clone(), event.event_id().to_owned());
+        state.insert(borrowed(key), event.event_id());
     }
-    Ok(state)
+    Ok(ResolvedState::from_sorted(state.into_iter().collect()))
+}
+
+fn borrowed(key: &StateKey) -> Key<'_> {
+    (key.0.as_str(), key.1.as_str())
 }
 
 /// Newest (greatest depth) first, ties by the SHA-1 of the event ID.

@@ -12,10 +12,11 @@ use crate::iterative::iterative_auth_checks;
 use crate::mainline::{Mainline, Walk, mainline_sort};
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
+use crate::resolved::{ResolvedState, StateEntry};
 use crate::room::RoomGuard;
 use crate::split::{Split, split_v2};
 use crate::working_state::WorkingState;
-use crate::{ResolveError, StateKey, StateMap};
+use crate::{ResolveError, StateMap};
 
 /// Statistics of one resolution, for tools and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub(crate) fn resolve<'a, P>(
     state_sets: &'a [StateMap],
     provider: &'a P,
     stats: &mut Stats,
-) -> Result<StateMap, ResolveError>
+) -> Result<ResolvedState<'a>, ResolveError>
 where
     P: EventProvider + ?Sized,
 {
@@ -59,12 +60,14 @@ where
 }
 
 /// The state when nothing is conflicted.
-pub(crate) fn unconflicted_state(split: &Split<'_>) -> StateMap {
-    split
-        .unconflicted
-        .iter()
-        .map(|&(key, id)| (key.clone(), id.clone()))
-        .collect()
+pub(crate) fn unconflicted_state<'a>(split: &Split<'a>) -> ResolvedState<'a> {
+    ResolvedState::from_sorted(
+        split
+            .unconflicted
+            .iter()
+            .map(|&(key, id)| ((key.0.as_str(), key.1.as_str()), id.as_str()))
+            .collect(),
+    )
 }
 
 /// The room being resolved: that of the first known event of the state sets.
@@ -143,13 +146,13 @@ where
 
 /// The steps after the full conflicted set: power events sorted and applied, the others sorted
 /// by mainline and applied, and the unconflicted state laid over the result.
-pub(crate) fn finish<E: Event>(
+pub(crate) fn finish<'a, E: Event>(
     version: &RoomVersion,
-    split: &Split<'_>,
-    prepared: Prepared<'_, E>,
+    split: &Split<'a>,
+    prepared: Prepared<'a, E>,
     mainline: &dyn Mainline<E>,
     stats: &mut Stats,
-) -> Result<StateMap, ResolveError> {
+) -> Result<ResolvedState<'a>, ResolveError> {
     let Prepared {
         graph,
         in_set,
@@ -193,27 +196,26 @@ pub(crate) fn finish<E: Event>(
     iterative_auth_checks(version, &graph, &others, &mut state, &rooms)?;
 
     // The unconflicted state wins over what was resolved: merge the resolved entries of the
-    // other keys into the (sorted) unconflicted ones, and build the map from sorted entries.
-    let extra = state.resolved_entries();
-    let mut entries: Vec<(StateKey, String)> =
-        Vec::with_capacity(split.unconflicted.len() + extra.len());
-    let mut extra = extra.into_iter().peekable();
+    // other keys into the (sorted) unconflicted ones. A resolved entry is named by its event
+    // (which passed a check, so the graph has it), whose strings outlive the working state.
+    let resolved = state.resolved_nodes();
+    let mut extra = resolved.iter().filter_map(|&node| {
+        let event = graph.event(node)?;
+        let key = (event.event_type(), event.state_key().unwrap_or_default());
+        Some((key, event.event_id()))
+    });
+    let mut entries: Vec<StateEntry<'a>> =
+        Vec::with_capacity(split.unconflicted.len() + resolved.len());
+    let mut next = extra.next();
     for &(key, id) in &split.unconflicted {
-        while let Some(((event_type, state_key), node)) =
-            extra.next_if(|((t, k), _)| (*t, *k) < (key.0.as_str(), key.1.as_str()))
-        {
-            entries.push((
-                (event_type.to_owned(), state_key.to_owned()),
-                graph.id(node).to_owned(),
-            ));
+        let key = (key.0.as_str(), key.1.as_str());
+        while let Some(entry) = next.filter(|(extra_key, _)| *extra_key < key) {
+            entries.push(entry);
+            next = extra.next();
         }
-        entries.push((key.clone(), id.clone()));
+        entries.push((key, id.as_str()));
     }
-    for ((event_type, state_key), node) in extra {
-        entries.push((
-            (event_type.to_owned(), state_key.to_owned()),
-            graph.id(node).to_owned(),
-        ));
-    }
-    Ok(entries.into_iter().collect())
+    entries.extend(next);
+    entries.extend(extra);
+    Ok(ResolvedState::from_sorted(entries))
 }

@@ -94,8 +94,8 @@ impl WorkingState {
         self.nodes[id as usize] = node;
     }
 
-    /// The keys outside the unconflicted state that hold an event, with it, in key order.
-    pub fn resolved_entries(&self) -> Vec<((&str, &str), Node)> {
+    /// The events of the keys outside the unconflicted state that hold one, in key order.
+    pub fn resolved_nodes(&self) -> Vec<Node> {
         let entries: Vec<((&str, &str), Node)> = (0..self.keys.len() as Id)
             .filter(|&id| !self.unconflicted[id as usize])
             .filter_map(|id| self.node(id).map(|node| (self.keys.key(id), node)))
@@ -127,7 +127,7 @@ impl WorkingState {
         }
         keyed
             .iter()
-            .map(|&(_, _, index)| entries[index as usize])
+            .map(|&(_, _, index)| entries[index as usize].1)
             .collect()
     }
 }
@@ -169,7 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn resolved_entries_come_in_key_order() {
+    fn resolved_nodes_come_in_key_order() {
         let keys = [
             ("m.room.member", "@user0001:b"),
             ("m.room.topic", ""),
@@ -196,7 +196,8 @@ mod tests {
             .map(|(node, key)| (*key, node as Node))
             .collect();
         expected.sort();
-        assert_eq!(state.resolved_entries(), expected);
+        let expected: Vec<Node> = expected.into_iter().map(|(_, node)| node).collect();
+        assert_eq!(state.resolved_nodes(), expected);
     }
 
     #[test]
@@ -212,8 +213,7 @@ mod tests {
         assert_eq!(state.get_auth(AuthKey::Member("@a:x")), Some(7));
         assert_eq!(state.get_auth(AuthKey::Create), Some(3));
         assert_eq!(state.get_auth(AuthKey::PowerLevels), None);
-        let entries = state.resolved_entries();
-        assert_eq!(entries, [((CREATE, ""), 3), (("m.room.topic", ""), 4)]);
+        assert_eq!(state.resolved_nodes(), [3, 4]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use matrix_auth_rules::{CREATE, Event, PduError, PduEvent, Rejection, check_even
 use matrix_event_format::room_version::{EventIdFormat, RoomIdFormat};
 use matrix_event_format::{JsonObject, RoomVersion};
 use matrix_state_res::{
-    Events, IndexError, ResolveError, RoomIndex, StateMap, Stats, resolve_with_stats,
+    Events, IndexError, ResolveError, ResolvedState, RoomIndex, StateMap, Stats, resolve_with_stats,
 };
 use serde_json::{Value, json};
 
@@ -57,6 +57,13 @@ pub enum Resolver {
     Index,
 }
 
+/// A resolution's state as an owned map (the walks keep it past the state sets).
+fn owned(
+    resolved: Result<(ResolvedState<'_>, Stats), ResolveError>,
+) -> Result<(StateMap, Stats), ResolveError> {
+    resolved.map(|(state, stats)| (state.to_state_map(), stats))
+}
+
 /// Resolves states with a [`Resolver`], keeping the index if there is one.
 struct Resolving<'r> {
     room: &'r RoomFile,
@@ -68,8 +75,8 @@ impl Resolving<'_> {
     /// Resolves `sets` (real IDs).
     fn resolve(&self, sets: &[StateMap]) -> Result<(StateMap, Stats), ResolveError> {
         match (&self.index, &self.store) {
-            (Some(index), _) => index.resolve_with_stats(sets, &self.room.events),
-            (None, Some(store)) => resolve_with_stats(self.room.version, sets, store),
+            (Some(index), _) => owned(index.resolve_with_stats(sets, &self.room.events)),
+            (None, Some(store)) => owned(resolve_with_stats(self.room.version, sets, store)),
             (None, None) => self.room.resolve_ids(sets),
         }
     }
@@ -496,7 +503,7 @@ impl RoomFile {
     /// Resolves states given with real IDs, as the oracle does: none gives the empty state, one
     /// gives itself.
     pub fn resolve_ids(&self, sets: &[StateMap]) -> Result<(StateMap, Stats), ResolveError> {
-        resolve_with_stats(self.version, sets, &self.events)
+        owned(resolve_with_stats(self.version, sets, &self.events))
     }
 
     fn resolving(&self, resolver: Resolver) -> Resolving<'_> {

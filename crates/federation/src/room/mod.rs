@@ -352,11 +352,8 @@ impl Room {
             _ if states.windows(2).all(|w| w[0] == w[1]) => Ok(Arc::clone(states[0])),
             _ => {
                 let sets: Vec<StateMap> = states.iter().map(|s| StateMap::clone(s)).collect();
-                Ok(Arc::new(resolve(
-                    self.version,
-                    &sets,
-                    &Provider(&self.events),
-                )?))
+                let state = resolve(self.version, &sets, &Provider(&self.events))?.to_state_map();
+                Ok(Arc::new(state))
             }
         }
     }
@@ -460,7 +457,7 @@ impl Room {
             .filter_map(|id| self.events.get(id)?.state_after.as_deref().cloned())
             .collect();
         sets.push(StateMap::clone(state_before));
-        let current = resolve(self.version, &sets, &Provider(&self.events))?;
+        let current = resolve(self.version, &sets, &Provider(&self.events))?.to_state_map();
         let view = StateView {
             state: &current,
             events: &self.events,

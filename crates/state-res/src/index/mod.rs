@@ -23,7 +23,7 @@ use crate::provider::EventProvider;
 use crate::room::RoomGuard;
 use crate::split::split_v2;
 use crate::v2::{Stats, finish, unconflicted_state};
-use crate::{ResolveError, StateMap};
+use crate::{ResolveError, ResolvedState, StateMap};
 use mainline::{IndexMainline, PowerLevelsTree};
 use reach::{Reach, Tries};
 
@@ -224,21 +224,21 @@ impl RoomIndex {
     /// [`resolve`](crate::resolve) over this index: every event of the state sets must be in
     /// it, and the provider must have the events the index holds (those it lacks are left out,
     /// as by `resolve`). Room version 1 does not use the index.
-    pub fn resolve<P: EventProvider + ?Sized>(
+    pub fn resolve<'a, P: EventProvider + ?Sized>(
         &self,
-        state_sets: &[StateMap],
-        events: &P,
-    ) -> Result<StateMap, ResolveError> {
+        state_sets: &'a [StateMap],
+        events: &'a P,
+    ) -> Result<ResolvedState<'a>, ResolveError> {
         self.resolve_with_stats(state_sets, events)
             .map(|(state, _)| state)
     }
 
     /// [`resolve`](Self::resolve), with statistics of the work done.
-    pub fn resolve_with_stats<P: EventProvider + ?Sized>(
+    pub fn resolve_with_stats<'a, P: EventProvider + ?Sized>(
         &self,
-        state_sets: &[StateMap],
-        events: &P,
-    ) -> Result<(StateMap, Stats), ResolveError> {
+        state_sets: &'a [StateMap],
+        events: &'a P,
+    ) -> Result<(ResolvedState<'a>, Stats), ResolveError> {
         crate::by_algorithm(self.version, state_sets, events, |stats| {
             let split = split_v2(state_sets);
             stats.conflicted_keys = split.conflicted.len();

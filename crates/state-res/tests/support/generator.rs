@@ -265,7 +265,7 @@ impl Generator<'_> {
         let (state, stats) =
             resolve_with_stats(self.version, &sets, &self.events).expect("generated rooms resolve");
         self.conflicted_keys += stats.conflicted_keys;
-        state
+        state.to_state_map()
     }
 
     fn step(&mut self) {

@@ -23,7 +23,9 @@
 //! "ruma resolve" is `resolve` alone with the inputs precomputed.
 //!
 //! Each reads its events where a new user of it would keep them: ours from an `Events` store
-//! (filled in the rooms' topological order), ruma from a `HashMap` by event ID.
+//! (filled in the rooms' topological order), ruma from a `HashMap` by event ID. Each returns
+//! its own result type: ruma a `HashMap` of owned keys and IDs, ours a `ResolvedState` borrowing
+//! them from the state sets and the events (Synapse, too, returns the strings it was given).
 //!
 //! "with index" is matrix-state-res's `RoomIndex::resolve`, the index holding every event of the
 //! room (built before timing, as ruma's auth chain index is): ours and ruma each with what a
@@ -351,6 +353,7 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
         .map(|id| room.events()[id].clone())
         .collect();
     let (ours_state, stats) = resolve_with_stats(room.version, &sets, &store).expect("resolves");
+    let ours_state = ours_state.to_state_map();
 
     let rules = RoomVersionId::try_from(room.version.id)
         .ok()
@@ -378,7 +381,10 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
             .add(&room.events()[id])
             .expect("events come in a topological order");
     }
-    let index_state = room_index.resolve(&sets, &store).expect("resolves");
+    let index_state = room_index
+        .resolve(&sets, &store)
+        .expect("resolves")
+        .to_state_map();
 
     let mut ours = || {
         std::hint::black_box(resolve_with_stats(room.version, &sets, &store).ok());
