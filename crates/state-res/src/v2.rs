@@ -179,6 +179,12 @@ pub(crate) fn finish<'a, E: Event>(
             state.set(slot, *node);
         }
     }
+    state.intern_conflicted(
+        split
+            .conflicted
+            .iter()
+            .map(|key| (key.0.as_str(), key.1.as_str())),
+    );
 
     let power_events = sorted_power_events(version, &graph, &in_set);
     iterative_auth_checks(version, &graph, &power_events, &mut state, &rooms)?;

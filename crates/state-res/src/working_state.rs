@@ -23,6 +23,10 @@ pub(crate) struct WorkingState {
     nodes: Vec<Node>,
     /// Per key: whether it belongs to the unconflicted state (which wins in the result).
     unconflicted: Vec<bool>,
+    /// The conflicted keys, in key order.
+    conflicted: Vec<Id>,
+    /// The keys interned after the state sets' keys are `first_other..`.
+    first_other: Id,
 }
 
 impl WorkingState {
@@ -32,12 +36,15 @@ impl WorkingState {
             keys: Interner::with_capacity(keys, keys * 32),
             nodes: Vec::with_capacity(keys),
             unconflicted: Vec::with_capacity(keys),
+            conflicted: Vec::new(),
+            first_other: 0,
         };
         for event_type in FIXED {
             state.keys.intern((event_type, ""));
             state.nodes.push(UNSET);
             state.unconflicted.push(false);
         }
+        state.first_other = FIXED.len() as Id;
         state
     }
 
@@ -65,11 +72,33 @@ impl WorkingState {
         }
     }
 
-    /// Interns a key of the unconflicted state.
+    /// Interns a key of the unconflicted state. The state sets' keys (unconflicted, then
+    /// conflicted) are interned before any other.
     pub fn intern_unconflicted(&mut self, event_type: &str, state_key: &str) -> Id {
+        debug_assert_eq!(
+            self.first_other as usize,
+            self.keys.len(),
+            "after another key"
+        );
         let id = self.intern(event_type, state_key);
         self.unconflicted[id as usize] = true;
+        self.first_other = self.keys.len() as Id;
         id
+    }
+
+    /// Interns the conflicted keys, which must come in key order: the resolved entries then
+    /// come out in that order without sorting them.
+    pub fn intern_conflicted<'k>(&mut self, keys: impl IntoIterator<Item = (&'k str, &'k str)>) {
+        debug_assert_eq!(
+            self.first_other as usize,
+            self.keys.len(),
+            "after another key"
+        );
+        for (event_type, state_key) in keys {
+            let id = self.intern(event_type, state_key);
+            self.conflicted.push(id);
+        }
+        self.first_other = self.keys.len() as Id;
     }
 
     /// The event for an authorization key, if the state has one.
@@ -94,51 +123,30 @@ impl WorkingState {
         self.nodes[id as usize] = node;
     }
 
-    /// The events of the keys outside the unconflicted state that hold one, in key order.
+    /// The events of the keys outside the unconflicted state that hold one, in key order: the
+    /// conflicted keys' (interned in key order), merged with those of the few other keys (the
+    /// keys of events of the full conflicted set that no state set has), sorted here.
     pub fn resolved_nodes(&self) -> Vec<Node> {
-        let entries: Vec<((&str, &str), Node)> = (0..self.keys.len() as Id)
-            .filter(|&id| !self.unconflicted[id as usize])
-            .filter_map(|id| self.node(id).map(|node| (self.keys.key(id), node)))
+        let is_other = |id: Id| !self.unconflicted[id as usize] && !self.conflicted.contains(&id);
+        let mut others: Vec<Id> = (0..FIXED.len() as Id)
+            .filter(|&id| is_other(id))
+            .chain(self.first_other..self.keys.len() as Id)
+            .filter(|&id| self.node(id).is_some())
             .collect();
-        // Sorted as integers where they decide: the event type's rank among the few types
-        // present and the state key's first eight bytes; the runs those leave equal by the
-        // whole state key.
-        let mut types: Vec<&str> = Vec::new();
-        for ((event_type, _), _) in &entries {
-            if !types.contains(event_type) {
-                types.push(event_type);
+        others.sort_unstable_by(|&a, &b| self.keys.key(a).cmp(&self.keys.key(b)));
+        let mut others = others.into_iter().peekable();
+        let mut nodes = Vec::with_capacity(self.conflicted.len() + others.len());
+        for &id in &self.conflicted {
+            while let Some(other) =
+                others.next_if(|&other| self.keys.key(other) < self.keys.key(id))
+            {
+                nodes.push(self.nodes[other as usize]);
             }
+            nodes.extend(self.node(id));
         }
-        types.sort_unstable();
-        let rank = |event_type: &str| types.binary_search(&event_type).unwrap_or_else(|at| at);
-        let mut keyed: Vec<(usize, u64, u32)> = entries
-            .iter()
-            .enumerate()
-            .map(|(index, ((event_type, state_key), _))| {
-                (rank(event_type), prefix(state_key), index as u32)
-            })
-            .collect();
-        keyed.sort_unstable();
-        let state_key = |&(_, _, index): &(usize, u64, u32)| entries[index as usize].0.1;
-        for run in keyed.chunk_by_mut(|a, b| a.0 == b.0 && a.1 == b.1) {
-            if run.len() > 1 {
-                run.sort_unstable_by(|a, b| state_key(a).cmp(state_key(b)));
-            }
-        }
-        keyed
-            .iter()
-            .map(|&(_, _, index)| entries[index as usize].1)
-            .collect()
+        nodes.extend(others.map(|other| self.nodes[other as usize]));
+        nodes
     }
-}
-
-/// The first eight bytes of `text` (zero-padded) as a big-endian integer: ordered as the bytes
-/// are, up to ties that only the whole strings decide.
-fn prefix(text: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    let head = &text.as_bytes()[..text.len().min(8)];
-    bytes[..head.len()].copy_from_slice(head);
-    u64::from_be_bytes(bytes)
 }
 
 /// The fixed index of a key, if it has one.
@@ -170,31 +178,40 @@ mod tests {
 
     #[test]
     fn resolved_nodes_come_in_key_order() {
-        let keys = [
-            ("m.room.member", "@user0001:b"),
+        let conflicted = [
+            (CREATE, ""),
+            (MEMBER, "@user0001"),
+            (MEMBER, "@user0001:b"),
             ("m.room.topic", ""),
-            ("m.room.member", "@user0001:a"),
-            ("m.room.member", "@user0001"),
-            ("m.room.member", "@user000"),
-            ("m.room.member", "@user000\u{0}"),
-            ("m.room.member", "@b"),
-            ("m.room.name", ""),
-            ("m.room.member", ""),
-            ("m.room.create", ""),
-            ("m.room.aliases", "x"),
         ];
-        let mut state = WorkingState::with_capacity(keys.len());
-        for (node, (event_type, state_key)) in keys.iter().enumerate() {
-            let id = state.intern(event_type, state_key);
-            state.set(id, node as Node);
+        // Keys no state set has, interned as the checks meet them.
+        let others = [
+            (MEMBER, "@user0001:a"),
+            (MEMBER, "@user000"),
+            (POWER_LEVELS, ""),
+            (MEMBER, "@user000\u{0}"),
+            (MEMBER, "@b"),
+            ("m.room.name", ""),
+            (MEMBER, ""),
+            ("m.room.aliases", "x"),
+            ("m.room.zzz", ""),
+        ];
+        let mut state = WorkingState::with_capacity(16);
+        for (node, (event_type, state_key)) in [(JOIN_RULES, ""), (MEMBER, "@a")].iter().enumerate()
+        {
+            let id = state.intern_unconflicted(event_type, state_key);
+            state.set(id, 90 + node as Node);
         }
-        let unconflicted = state.intern_unconflicted("m.room.member", "@a");
-        state.set(unconflicted, 99);
-        let mut expected: Vec<_> = keys
-            .iter()
-            .enumerate()
-            .map(|(node, key)| (*key, node as Node))
-            .collect();
+        state.intern_conflicted(conflicted);
+        let mut expected = Vec::new();
+        for (node, key) in conflicted.iter().chain(&others).enumerate() {
+            let id = state.intern(key.0, key.1);
+            // One conflicted key is left without an event.
+            if *key != (MEMBER, "@user0001") {
+                state.set(id, node as Node);
+                expected.push((*key, node as Node));
+            }
+        }
         expected.sort();
         let expected: Vec<Node> = expected.into_iter().map(|(_, node)| node).collect();
         assert_eq!(state.resolved_nodes(), expected);
