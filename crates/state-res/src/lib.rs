@@ -83,7 +83,9 @@ pub enum ResolveError {
 /// Resolves `state_sets` (the states after the `prev_events` of an event) into one state with
 /// the algorithm of `version`. No state set gives the empty state, one gives itself.
 ///
-/// The result borrows its strings from `state_sets` and `events` (see [`ResolvedState`]).
+/// The result borrows its strings from `state_sets` and `events` (see [`ResolvedState`]): an
+/// unconflicted key keeps the state sets' entry, and a resolved one is named by its event's type,
+/// state key and [`event_id`](matrix_auth_rules::Event::event_id).
 /// Events the provider does not have are left out, as the reference implementation does; events
 /// rejected on receipt ([`Event::rejected`](matrix_auth_rules::Event::rejected)) are never
 /// applied during the iterative auth checks, and rejected auth events are not used.
