@@ -61,6 +61,11 @@ impl<'a> ResolvedState<'a> {
     }
 }
 
+/// A state key as the pair of strings a [`StateEntry`] holds.
+pub(crate) fn borrowed_key(key: &StateKey) -> (&str, &str) {
+    (&key.0, &key.1)
+}
+
 fn owned_key(event_type: &str, state_key: &str) -> StateKey {
     (event_type.to_owned(), state_key.to_owned())
 }
@@ -69,9 +74,7 @@ impl<'a> From<&'a StateMap> for ResolvedState<'a> {
     fn from(map: &'a StateMap) -> Self {
         ResolvedState::from_sorted(
             map.iter()
-                .map(|((event_type, state_key), id)| {
-                    ((event_type.as_str(), state_key.as_str()), id.as_str())
-                })
+                .map(|(key, id)| (borrowed_key(key), id.as_str()))
                 .collect(),
         )
     }

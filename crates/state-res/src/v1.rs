@@ -13,7 +13,7 @@ use matrix_event_format::RoomVersion;
 use sha1::{Digest, Sha1};
 
 use crate::provider::EventProvider;
-use crate::resolved::ResolvedState;
+use crate::resolved::{ResolvedState, borrowed_key};
 use crate::room::RoomGuard;
 use crate::{ResolveError, StateKey, StateMap};
 
@@ -109,7 +109,7 @@ where
             }
         }
         for &(key, event) in &stage_winners {
-            auth.insert((key.0.as_str(), key.1.as_str()), event);
+            auth.insert(borrowed_key(key), event);
         }
         winners.extend(stage_winners);
     }
@@ -121,19 +121,15 @@ where
 
     let mut state: BTreeMap<Key<'a>, &'a str> = unconflicted
         .into_iter()
-        .map(|(key, id)| (borrowed(key), id.as_str()))
+        .map(|(key, id)| (borrowed_key(key), id.as_str()))
         .collect();
     for (key, id) in resolved {
-        state.insert(borrowed(key), id);
+        state.insert(borrowed_key(key), id);
     }
     for (key, event) in winners {
-        state.insert(borrowed(key), event.event_id());
+        state.insert(borrowed_key(key), event.event_id());
     }
     Ok(ResolvedState::from_sorted(state.into_iter().collect()))
-}
-
-fn borrowed(key: &StateKey) -> Key<'_> {
-    (key.0.as_str(), key.1.as_str())
 }
 
 /// Newest (greatest depth) first, ties by the SHA-1 of the event ID.

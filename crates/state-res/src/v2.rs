@@ -12,7 +12,7 @@ use crate::iterative::iterative_auth_checks;
 use crate::mainline::{Mainline, Walk, mainline_sort};
 use crate::power_sort::sorted_power_events;
 use crate::provider::EventProvider;
-use crate::resolved::{ResolvedState, StateEntry};
+use crate::resolved::{ResolvedState, StateEntry, borrowed_key};
 use crate::room::RoomGuard;
 use crate::split::{Split, split_v2};
 use crate::working_state::WorkingState;
@@ -65,7 +65,7 @@ pub(crate) fn unconflicted_state<'a>(split: &Split<'a>) -> ResolvedState<'a> {
         split
             .unconflicted
             .iter()
-            .map(|&(key, id)| ((key.0.as_str(), key.1.as_str()), id.as_str()))
+            .map(|&(key, id)| (borrowed_key(key), id.as_str()))
             .collect(),
     )
 }
@@ -179,12 +179,7 @@ pub(crate) fn finish<'a, E: Event>(
             state.set(slot, *node);
         }
     }
-    state.intern_conflicted(
-        split
-            .conflicted
-            .iter()
-            .map(|key| (key.0.as_str(), key.1.as_str())),
-    );
+    state.intern_conflicted(split.conflicted.iter().map(|key| borrowed_key(key)));
 
     let power_events = sorted_power_events(version, &graph, &in_set);
     iterative_auth_checks(version, &graph, &power_events, &mut state, &rooms)?;
@@ -214,7 +209,7 @@ pub(crate) fn finish<'a, E: Event>(
         Vec::with_capacity(split.unconflicted.len() + resolved.len());
     let mut next = extra.next();
     for &(key, id) in &split.unconflicted {
-        let key = (key.0.as_str(), key.1.as_str());
+        let key = borrowed_key(key);
         while let Some(entry) = next.filter(|(extra_key, _)| *extra_key < key) {
             entries.push(entry);
             next = extra.next();
