@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark table: matrix-state-res vs ruma-state-res 0.18 vs Synapse (the oracle's elapsed_ms)
 # on rooms from the oracle's bench_stateres.py, every combination of room version, users, forks,
-# events and seed below; one row per room, then the table by shape (ranges over seeds). ruma is
+# events and seed below; one row per room and pass, then the table by shape (ranges over seeds;
+# each implementation's time the fastest of its passes, as Synapse's is). ruma is
 # only a dependency of the scratch project ruma-baseline/; see its doc comment for what is timed.
 #
 #   crates/state-res/benches/compare.sh
 #   VERSIONS="10" USERS="100" FORKS="2" EVENTS="1000" SEEDS="1" crates/state-res/benches/compare.sh
 #   SYNAPSE_RESULTS=/tmp/…/synapse.jsonl crates/state-res/benches/compare.sh   (Synapse not rerun)
+#   PASSES=1 crates/state-res/benches/compare.sh   (one pass of ours and ruma; Synapse makes three)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 workspace=$(cd "$here/../../.." && pwd)
@@ -47,11 +49,14 @@ else
   "${pin[@]}" "$python" "$peers/oracle/stateres_oracle.py" "${files[@]}" "${files[@]}" "${files[@]}" \
     > "$run/synapse.jsonl"
 fi
-# Ours and ruma: one process per room, so that no room runs on a heap the rooms before it left.
+# Ours and ruma: one process per room, so that no room runs on a heap the rooms before it left;
+# as many passes over all rooms as Synapse's (PASSES), each implementation's fastest counting.
 header=()
-for file in "${files[@]}"; do
-  "${pin[@]}" "$bin" "${header[@]}" --synapse "$run/synapse.jsonl" --rows "$run/rows.jsonl" "$file"
-  header=(--no-header)
+for pass in $(seq "${PASSES:-3}"); do
+  for file in "${files[@]}"; do
+    "${pin[@]}" "$bin" "${header[@]}" --synapse "$run/synapse.jsonl" --rows "$run/rows.jsonl" "$file"
+    header=(--no-header)
+  done
 done
 echo
 "$bin" --summary "$run/rows.jsonl"
