@@ -50,7 +50,7 @@ else
     > "$run/synapse.jsonl"
 fi
 # Ours and ruma: one process per room, so that no room runs on a heap the rooms before it left;
-# as many passes over all rooms as Synapse's (PASSES), each implementation's fastest counting.
+# PASSES passes over all rooms (3 by default, as Synapse's), each implementation's fastest counting.
 header=()
 for pass in $(seq "${PASSES:-3}"); do
   for file in "${files[@]}"; do
