@@ -36,28 +36,35 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
         ids: Vec::with_capacity(largest * sets.len()),
         sets: sets.len(),
     };
+    // Per set: whether its head holds the smallest key found so far in this step (valid from
+    // `first`, the first set found at that key, on), so that the sets are compared once a step.
+    let mut at = vec![false; sets.len()];
     loop {
-        // The smallest key among the heads, and whether every set is at it.
+        // The smallest key among the heads, and which sets are at it.
         let mut key: Option<&StateKey> = None;
-        let mut everywhere = true;
-        for (head_key, _) in heads.iter().flatten() {
-            match key.map(|key| (*head_key).cmp(key)) {
-                None => key = Some(head_key),
-                Some(std::cmp::Ordering::Less) => {
+        let mut first = 0;
+        for (set, head) in heads.iter().enumerate() {
+            let Some((head_key, _)) = head else {
+                at[set] = false;
+                continue;
+            };
+            at[set] = match key.map(|key| (*head_key).cmp(key)) {
+                Some(std::cmp::Ordering::Greater) => false,
+                Some(std::cmp::Ordering::Equal) => true,
+                None | Some(std::cmp::Ordering::Less) => {
                     key = Some(head_key);
-                    everywhere = false;
+                    first = set;
+                    true
                 }
-                Some(std::cmp::Ordering::Equal) => {}
-                Some(std::cmp::Ordering::Greater) => everywhere = false,
-            }
+            };
         }
         let Some(key) = key else { break };
-        everywhere &= heads.iter().all(Option::is_some);
+        let everywhere = first == 0 && at.iter().all(|&at| at);
         // The common case: every set has the key with the same event.
         if everywhere {
-            let first = heads[0].map(|(_, id)| id);
-            if heads.iter().all(|head| head.map(|(_, id)| id) == first) {
-                if let Some(id) = first {
+            let event = heads[0].map(|(_, id)| id);
+            if heads.iter().all(|head| head.map(|(_, id)| id) == event) {
+                if let Some(id) = event {
                     split.unconflicted.push((key, id));
                 }
                 for (head, iterator) in heads.iter_mut().zip(&mut iterators) {
@@ -66,9 +73,9 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
                 continue;
             }
         }
-        for (head, iterator) in heads.iter_mut().zip(&mut iterators) {
+        for (set, (head, iterator)) in heads.iter_mut().zip(&mut iterators).enumerate() {
             split.ids.push(match *head {
-                Some((head_key, id)) if everywhere || head_key == key => {
+                Some((_, id)) if set >= first && at[set] => {
                     *head = iterator.next();
                     Some(id)
                 }
@@ -82,6 +89,8 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn state(entries: &[(&str, &str)]) -> StateMap {
@@ -89,6 +98,64 @@ mod tests {
             .iter()
             .map(|(key, id)| ((key.to_string(), String::new()), id.to_string()))
             .collect()
+    }
+
+    /// Unconflicted entries, and conflicted keys with each set's event.
+    type Owned = (
+        Vec<(StateKey, String)>,
+        Vec<(StateKey, Vec<Option<String>>)>,
+    );
+
+    /// What [`split_v2`] computes, key by key: each set's event, and whether they all agree.
+    fn naive(sets: &[StateMap]) -> Owned {
+        let keys: BTreeSet<&StateKey> = sets.iter().flat_map(StateMap::keys).collect();
+        let (mut unconflicted, mut conflicted) = (Vec::new(), Vec::new());
+        for key in keys {
+            let ids: Vec<Option<String>> = sets.iter().map(|set| set.get(key).cloned()).collect();
+            match &ids[0] {
+                Some(id) if ids.iter().all(|other| other.as_ref() == Some(id)) => {
+                    unconflicted.push((key.clone(), id.clone()))
+                }
+                _ => conflicted.push((key.clone(), ids)),
+            }
+        }
+        (unconflicted, conflicted)
+    }
+
+    #[test]
+    fn the_merge_agrees_with_a_key_by_key_split_on_random_sets() {
+        let mut seed = 11u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        let mut conflicted_keys = 0;
+        for _ in 0..300 {
+            let sets: Vec<StateMap> = (0..1 + next(9))
+                .map(|_| {
+                    (0..next(12))
+                        .map(|_| {
+                            let key = (format!("t{}", next(3)), format!("@u{}", next(6)));
+                            (key, format!("${}", next(3)))
+                        })
+                        .collect()
+                })
+                .collect();
+            let split = split_v2(&sets);
+            let unconflicted = split
+                .unconflicted
+                .iter()
+                .map(|&(key, id)| (key.clone(), id.clone()))
+                .collect();
+            let conflicted = split
+                .conflicted_ids()
+                .map(|(key, ids)| (key.clone(), ids.iter().map(|id| id.cloned()).collect()))
+                .collect();
+            let found: Owned = (unconflicted, conflicted);
+            conflicted_keys += found.1.len();
+            assert_eq!(found, naive(&sets), "{sets:?}");
+        }
+        assert!(conflicted_keys > 1000, "{conflicted_keys} conflicted keys");
     }
 
     #[test]
