@@ -268,7 +268,7 @@ mod tests {
 
     use super::*;
     use crate::room::RoomGuard;
-    use crate::test_events::topic;
+    use crate::test_events::{numbers, topic};
 
     /// A topic event (`$e{i}`) with the given auth events, by index, keyed by its ID.
     fn event(version: &'static RoomVersion, i: usize, auth: &[usize]) -> (String, PduEvent) {
@@ -299,11 +299,7 @@ mod tests {
     #[test]
     fn the_passes_over_the_order_mark_what_the_walks_mark() {
         let version = RoomVersion::from_id("10").expect("a known room version");
-        let mut seed = 7u64;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) as usize % n
-        };
+        let mut next = numbers(7);
         let mut marked = 0;
         for _ in 0..200 {
             let size = 2 + next(40);

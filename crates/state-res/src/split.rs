@@ -92,6 +92,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+    use crate::test_events::numbers;
 
     fn state(entries: &[(&str, &str)]) -> StateMap {
         entries
@@ -124,11 +125,7 @@ mod tests {
 
     #[test]
     fn the_merge_agrees_with_a_key_by_key_split_on_random_sets() {
-        let mut seed = 11u64;
-        let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) % n
-        };
+        let mut next = numbers(11);
         let mut conflicted_keys = 0;
         for _ in 0..300 {
             let sets: Vec<StateMap> = (0..1 + next(9))
