@@ -9,6 +9,8 @@
 #   VERSIONS="10" USERS="100" FORKS="2" EVENTS="1000" SEEDS="1" crates/state-res/benches/compare.sh
 #   SYNAPSE_RESULTS=/tmp/…/synapse.jsonl crates/state-res/benches/compare.sh   (Synapse not rerun)
 #   PASSES=1 crates/state-res/benches/compare.sh   (one pass of ours and ruma; Synapse makes three)
+#   COLD=1 EVENTS="1000 10000" crates/state-res/benches/compare.sh   (ours and ruma with the CPU's
+#     caches emptied before a resolution and warm, and their 10,000 ÷ 1,000 scaling; no Synapse)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 workspace=$(cd "$here/../../.." && pwd)
@@ -41,6 +43,17 @@ bin=$CARGO_TARGET_DIR/release/stateres-ruma-baseline
 pin=()
 if command -v taskset > /dev/null; then pin=(taskset -c 0); fi
 run=$(mktemp -d)
+if [ -n "${COLD:-}" ]; then
+  header=()
+  for file in "${files[@]}"; do
+    "${pin[@]}" "$bin" "${header[@]}" --cold --rows "$run/cold.jsonl" "$file"
+    header=(--no-header)
+  done
+  echo
+  "$bin" --cold-summary "$run/cold.jsonl"
+  echo "(rows: $run/cold.jsonl)"
+  exit
+fi
 # Synapse: three passes over all rooms in one process (its first resolution pays for imports),
 # or the results of an earlier run of this script (SYNAPSE_RESULTS=…/synapse.jsonl).
 if [ -n "${SYNAPSE_RESULTS:-}" ]; then

@@ -5,11 +5,15 @@
 //!     stateres-ruma-baseline [--synapse ORACLE.jsonl] [--rows ROWS.jsonl] [--rounds N]
 //!                            [--no-header] ROOM.json…
 //!     stateres-ruma-baseline --summary ROWS.jsonl
+//!     stateres-ruma-baseline --cold [--rows ROWS.jsonl] ROOM.json…
+//!     stateres-ruma-baseline --cold-summary ROWS.jsonl
 //!
 //! `--rows` appends each room's figures as a JSON line, which `--summary` reads; a room with rows
 //! from several passes counts with each implementation's fastest pass.
 //! `--repeat ours|index|ruma|ruma-resolve N` runs only that implementation N times per room (for
 //! profilers and instruction counts), and prints the median time of one run.
+//! `--cold` times ours and ruma with the CPU's caches emptied before a resolution as well as
+//! warm (see [`cold_and_warm`]); `--cold-summary ROWS.jsonl` prints their 10,000 ÷ 1,000 scaling.
 //!
 //! Timings: ours and ruma are run in interleaved rounds (ours, ruma with its inputs, ruma
 //! resolve alone, again …), each round repeating one implementation for about 40 ms; the figure
@@ -33,6 +37,7 @@
 //! homeserver keeps per room.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use matrix_auth_rules::Event as _;
 use matrix_state_res::{Events, RoomIndex, StateMap, resolve_with_stats};
@@ -335,10 +340,59 @@ fn synapse_results(path: &str) -> HashMap<String, (f64, StateMap)> {
     best
 }
 
-/// What to time: interleaved rounds of all three, or one implementation repeated.
+/// What to time: interleaved rounds of all three, one implementation repeated, or ours and ruma
+/// cold and warm.
 enum Mode {
     Rounds(usize),
     Repeat(String, usize),
+    Cold(usize),
+}
+
+/// Bytes read to empty the CPU's caches: four times this machine's largest (a 32 MiB L3).
+const EVICT_BYTES: usize = 128 << 20;
+
+/// The cold and warm median durations of each of `runs`, in `rounds` interleaved rounds: in each
+/// round, each run reads [`EVICT_BYTES`] of other memory (untimed) and is timed once with its
+/// data out of the CPU's caches (cold), then runs once untimed and is timed repeatedly for about
+/// 40 ms as in the other modes (warm). A homeserver resolves amid other work, which leaves its
+/// caches more like the first; a benchmark repeating one resolution leaves them like the second,
+/// which favours a room whose data fits in them.
+fn cold_and_warm(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Vec<(Duration, Duration)> {
+    // Ones, not zeros: a zeroed allocation can map every page to one zero page.
+    let other = vec![1u8; EVICT_BYTES];
+    let evict = || {
+        let sum = other
+            .iter()
+            .step_by(64)
+            .fold(0u8, |sum, &b| sum.wrapping_add(b));
+        std::hint::black_box(sum);
+    };
+    let mut samples = vec![(Vec::new(), Vec::new()); runs.len()];
+    for _ in 0..rounds {
+        for (run, (cold, warm)) in runs.iter_mut().zip(&mut samples) {
+            evict();
+            let start = Instant::now();
+            run();
+            cold.push(start.elapsed());
+            run();
+            let round = Instant::now();
+            let mut repetitions = 0;
+            while round.elapsed() < Duration::from_millis(40) || repetitions < 3 {
+                let start = Instant::now();
+                run();
+                warm.push(start.elapsed());
+                repetitions += 1;
+            }
+        }
+    }
+    let median = |mut values: Vec<Duration>| {
+        values.sort();
+        values[values.len() / 2]
+    };
+    samples
+        .into_iter()
+        .map(|(cold, warm)| (median(cold), median(warm)))
+        .collect()
 }
 
 fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) -> Option<Value> {
@@ -407,6 +461,20 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
     };
     let rounds = match mode {
         Mode::Rounds(rounds) => *rounds,
+        Mode::Cold(rounds) => {
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            let [(ours_cold, ours_warm), (ruma_cold, ruma_warm)] =
+                cold_and_warm(*rounds, &mut [&mut ours, &mut ruma_fair])[..]
+            else {
+                unreachable!("two runs, two results")
+            };
+            return Some(json!({
+                "room": room_name(file), "events": room.events().len(),
+                "full_conflicted_set": stats.full_conflicted_set,
+                "ours_ms": ms(ours_warm), "ruma_ms": ms(ruma_warm),
+                "ours_cold_ms": ms(ours_cold), "ruma_cold_ms": ms(ruma_cold),
+            }));
+        }
         Mode::Repeat(which, times) => {
             let run: &mut dyn FnMut() = match which.as_str() {
                 "ours" => &mut ours,
@@ -457,17 +525,21 @@ fn measure(file: &str, mode: &Mode, synapse: &HashMap<String, (f64, StateMap)>) 
         (true, Some(false)) => "ruma (Synapse differs)",
         (false, _) => "NEITHER",
     };
-    let name = std::path::Path::new(file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
     Some(json!({
-        "room": name, "version": room.version.id, "events": room.events().len(),
+        "room": room_name(file), "version": room.version.id, "events": room.events().len(),
         "conflicted_keys": stats.conflicted_keys, "full_conflicted_set": stats.full_conflicted_set,
         "auth_graph": stats.auth_graph,
         "ours_ms": ours_ms, "index_ms": index_ms, "ruma_ms": fair_ms, "ruma_resolve_ms": only_ms,
         "synapse_ms": synapse_ms, "agree": agree,
     }))
+}
+
+/// A room's name: its file's, without `.json`.
+fn room_name(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 const HEADER: &str = "| room | events | conflicted keys | full conflicted set | matrix-state-res | with index | ruma | ruma resolve | Synapse | vs ruma | vs ruma resolve | vs Synapse | index vs ruma | agree |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
@@ -557,37 +629,15 @@ fn summary(path: &str) {
             })
             .collect::<Vec<f64>>()
     };
-    // Scaling: 10,000 ÷ 1,000 events of the same shape and seed.
-    let time_of = |room: &str, key: &str| {
-        rows.iter()
-            .find(|r| r["room"] == room)
-            .and_then(|r| r[key].as_f64())
-    };
     by_size(&rows);
     println!(
         "\n| scaling, 10,000 ÷ 1,000 events | rooms | matrix-state-res | with index | ruma | Synapse |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
     for users in ["100u", "1000u"] {
-        let mut ratios: [Vec<f64>; 4] = Default::default();
-        for row in &rows {
-            let room = row["room"].as_str().unwrap_or_default();
-            if !room.contains("_10000e_") || !room.contains(&format!("_{users}_")) {
-                continue;
-            }
-            let small = room.replace("_10000e_", "_1000e_");
-            let keys = ["ours_ms", "index_ms", "ruma_ms", "synapse_ms"];
-            for (ratio, key) in ratios.iter_mut().zip(keys) {
-                if let (Some(big), Some(small)) = (time_of(room, key), time_of(&small, key)) {
-                    ratio.push(big / small);
-                }
-            }
-        }
-        let cells: Vec<String> = ratios
-            .iter()
-            .map(|r| format!("{} (median {:.1})", range(r, 1), median(r)))
-            .collect();
-        println!("| {users} | {} | {} |", ratios[0].len(), cells.join(" | "));
+        let keys = ["ours_ms", "index_ms", "ruma_ms", "synapse_ms"];
+        let (pairs, cells) = scaling(&rows, &format!("_{users}_"), keys);
+        println!("| {users} | {pairs} | {cells} |");
     }
     println!(
         "\n{} rooms (passes per room: {}): vs ruma {}×, vs ruma resolve {}×, vs Synapse {}×; all three agree on {}",
@@ -600,6 +650,76 @@ fn summary(path: &str) {
             .filter(|r| r["agree"] == "ruma, Synapse")
             .count(),
     );
+}
+
+const COLD_HEADER: &str = "| room | events | full conflicted set | matrix-state-res warm | cold | ruma warm | cold |\n|---|---:|---:|---:|---:|---:|---:|";
+
+fn cold_row(r: &Value) -> String {
+    let f = |key: &str| r[key].as_f64().unwrap_or(f64::NAN);
+    format!(
+        "| {} | {} | {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms |",
+        r["room"].as_str().unwrap_or_default(),
+        r["events"],
+        r["full_conflicted_set"],
+        f("ours_ms"),
+        f("ours_cold_ms"),
+        f("ruma_ms"),
+        f("ruma_cold_ms"),
+    )
+}
+
+/// The 10,000 ÷ 1,000 events scaling of `--cold` rows (same shape and seed), warm and cold, by
+/// users and forks.
+fn cold_summary(path: &str) {
+    let text = std::fs::read_to_string(path).expect("rows");
+    let rows: Vec<Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    println!(
+        "| scaling, 10,000 ÷ 1,000 events | pairs | matrix-state-res warm | cold | ruma warm | cold |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for users in ["100u", "1000u"] {
+        // `f_{users}_` matches every fork count.
+        for forks in ["2f", "4f", "8f", "f"] {
+            let keys = ["ours_ms", "ours_cold_ms", "ruma_ms", "ruma_cold_ms"];
+            let (pairs, cells) = scaling(&rows, &format!("{forks}_{users}_"), keys);
+            if pairs > 0 {
+                let group = if forks == "f" { "all forks" } else { forks };
+                println!("| {users}, {group} | {pairs} | {cells} |");
+            }
+        }
+    }
+}
+
+/// For each of `keys`, the ratios time of a 10,000-event room ÷ time of the 1,000-event room of
+/// the same shape and seed, over the 10,000-event rooms whose names contain `group`: how many
+/// pairs, and a table cell per key (range and median).
+fn scaling<const N: usize>(rows: &[Value], group: &str, keys: [&str; N]) -> (usize, String) {
+    let time_of = |room: &str, key: &str| {
+        rows.iter()
+            .find(|r| r["room"] == room)
+            .and_then(|r| r[key].as_f64())
+    };
+    let mut ratios: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    for row in rows {
+        let room = row["room"].as_str().unwrap_or_default();
+        if !room.contains("_10000e_") || !room.contains(group) {
+            continue;
+        }
+        let small = room.replace("_10000e_", "_1000e_");
+        for (ratio, key) in ratios.iter_mut().zip(keys) {
+            if let (Some(big), Some(small)) = (time_of(room, key), time_of(&small, key)) {
+                ratio.push(big / small);
+            }
+        }
+    }
+    let cells: Vec<String> = ratios
+        .iter()
+        .map(|r| format!("{} (median {:.1})", range(r, 1), median(r)))
+        .collect();
+    (ratios[0].len(), cells.join(" | "))
 }
 
 /// One row per room from the rows of several passes over the rooms: each implementation's time is
@@ -699,20 +819,32 @@ fn main() {
                 mode = Mode::Repeat(which, times);
                 header = false;
             }
+            "--cold" => mode = Mode::Cold(15),
             "--no-header" => header = false,
             "--summary" => return summary(&args.next().expect("--summary ROWS.jsonl")),
+            "--cold-summary" => {
+                return cold_summary(&args.next().expect("--cold-summary ROWS.jsonl"));
+            }
             _ => files.push(arg),
         }
     }
     let synapse = synapse.as_deref().map(synapse_results).unwrap_or_default();
+    let cold = matches!(mode, Mode::Cold(_));
     if header {
-        println!("{HEADER}");
+        println!("{}", if cold { COLD_HEADER } else { HEADER });
     }
     for file in &files {
         let Some(result) = measure(file, &mode, &synapse) else {
             continue;
         };
-        println!("{}", row(&result));
+        println!(
+            "{}",
+            if cold {
+                cold_row(&result)
+            } else {
+                row(&result)
+            }
+        );
         if let Some(path) = &rows {
             use std::io::Write;
             let mut file = std::fs::OpenOptions::new()
