@@ -573,13 +573,17 @@ fn shape(room: &str) -> String {
         .to_owned()
 }
 
+/// The rows of a `--rows` file, one JSON object a line.
+fn read_rows(path: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect("rows");
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
 /// Rows grouped by room shape: ranges over seeds of the times and ratios.
 fn summary(path: &str) {
-    let text = std::fs::read_to_string(path).expect("rows");
-    let passes: Vec<Value> = text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect();
+    let passes = read_rows(path);
     let rows = fastest_passes(&passes);
     let mut shapes: Vec<String> = rows
         .iter()
@@ -671,11 +675,7 @@ fn cold_row(r: &Value) -> String {
 /// The 10,000 ÷ 1,000 events scaling of `--cold` rows (same shape and seed), warm and cold, by
 /// users and forks.
 fn cold_summary(path: &str) {
-    let text = std::fs::read_to_string(path).expect("rows");
-    let rows: Vec<Value> = text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect();
+    let rows = read_rows(path);
     println!(
         "| scaling, 10,000 ÷ 1,000 events | pairs | matrix-state-res warm | cold | ruma warm | cold |"
     );
