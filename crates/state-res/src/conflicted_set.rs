@@ -265,10 +265,11 @@ mod tests {
 
     use matrix_auth_rules::PduEvent;
     use matrix_event_format::RoomVersion;
+    use matrix_test_support::Rng;
 
     use super::*;
     use crate::room::RoomGuard;
-    use crate::test_events::{numbers, topic};
+    use crate::test_events::topic;
 
     /// A topic event (`$e{i}`) with the given auth events, by index, keyed by its ID.
     fn event(version: &'static RoomVersion, i: usize, auth: &[usize]) -> (String, PduEvent) {
@@ -299,7 +300,8 @@ mod tests {
     #[test]
     fn the_passes_over_the_order_mark_what_the_walks_mark() {
         let version = RoomVersion::from_id("10").expect("a known room version");
-        let mut next = numbers(7);
+        let mut rng = Rng(7);
+        let mut next = |n| rng.below(n);
         let mut marked = 0;
         for _ in 0..200 {
             let size = 2 + next(40);

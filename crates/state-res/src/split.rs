@@ -91,8 +91,9 @@ pub(crate) fn split_v2(sets: &[StateMap]) -> Split<'_> {
 mod tests {
     use std::collections::BTreeSet;
 
+    use matrix_test_support::Rng;
+
     use super::*;
-    use crate::test_events::numbers;
 
     fn state(entries: &[(&str, &str)]) -> StateMap {
         entries
@@ -125,7 +126,8 @@ mod tests {
 
     #[test]
     fn the_merge_agrees_with_a_key_by_key_split_on_random_sets() {
-        let mut next = numbers(11);
+        let mut rng = Rng(11);
+        let mut next = |n| rng.below(n);
         let mut conflicted_keys = 0;
         for _ in 0..300 {
             let sets: Vec<StateMap> = (0..1 + next(9))

@@ -1,4 +1,4 @@
-//! Events and random numbers for the unit tests.
+//! Events for the unit tests.
 
 use matrix_auth_rules::PduEvent;
 use matrix_event_format::RoomVersion;
@@ -31,13 +31,4 @@ pub(crate) fn event(
     // A `null` field is left out.
     pdu.retain(|_, value| !value.is_null());
     PduEvent::with_event_id(pdu, version, format!("$e{i}")).expect("a valid PDU")
-}
-
-/// A repeatable stream of numbers: each call gives one below its argument (a linear congruential
-/// generator seeded with `seed`).
-pub(crate) fn numbers(mut seed: u64) -> impl FnMut(usize) -> usize {
-    move |n| {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        (seed >> 33) as usize % n
-    }
 }

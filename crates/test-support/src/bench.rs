@@ -10,21 +10,27 @@ pub fn interleaved(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Vec<Duration
     let mut samples = vec![Vec::new(); runs.len()];
     for _ in 0..rounds {
         for (run, samples) in runs.iter_mut().zip(&mut samples) {
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_millis(40) || samples.len() < 3 {
-                let t = Instant::now();
-                run();
-                samples.push(t.elapsed());
-            }
+            round(*run, samples);
         }
     }
-    samples
-        .into_iter()
-        .map(|mut samples| {
-            samples.sort();
-            samples[samples.len() / 2]
-        })
-        .collect()
+    samples.into_iter().map(median_duration).collect()
+}
+
+/// One round of [`interleaved`]: repeats `run` for about 40 ms (until `samples` holds at least
+/// three), adding the duration of each repetition to `samples`.
+pub fn round(run: &mut dyn FnMut(), samples: &mut Vec<Duration>) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(40) || samples.len() < 3 {
+        let t = Instant::now();
+        run();
+        samples.push(t.elapsed());
+    }
+}
+
+/// The median of `samples`, which must not be empty.
+pub fn median_duration(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
 }
 
 /// The median of `values` (NaN if there are none).

@@ -5,8 +5,8 @@
 //! - [`Rng`]: a small seeded generator, so that every run checks the same cases;
 //! - [`synapse_python`], [`peers_dir`], [`run_script`]: the Synapse peer for the cross-checks
 //!   (tests fail, never skip, without it);
-//! - [`interleaved`], [`median`], [`range`]: benchmarks timing implementations against each
-//!   other in one run;
+//! - [`interleaved`] (a [`round`] each), [`median`], [`median_duration`], [`range`]: benchmarks
+//!   timing implementations against each other in one run;
 //! - feature `auth`: [`verdict`], comparing verdicts with Synapse's;
 //! - feature `rooms`: [`room_file`], rooms in the JSON format of the Synapse oracle;
 //! - feature `http-load`: [`http_load`], the requests/s benchmarks' load generator and the
@@ -22,6 +22,6 @@ mod synapse;
 #[cfg(feature = "auth")]
 pub mod verdict;
 
-pub use bench::{interleaved, median, range};
+pub use bench::{interleaved, median, median_duration, range, round};
 pub use rng::Rng;
 pub use synapse::{peers_dir, run_script, synapse_python};

@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 use matrix_auth_rules::Event as _;
 use matrix_state_res::{Events, RoomIndex, StateMap, resolve_with_stats};
 use matrix_test_support::room_file::{Query, RoomFile, parse_state};
-use matrix_test_support::{interleaved, median, range};
+use matrix_test_support::{interleaved, median, median_duration, range, round};
 use ruma_common::room_version_rules::{RoomVersionRules, StateResolutionVersion};
 use ruma_common::{
     EventId, MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId,
@@ -375,23 +375,12 @@ fn cold_and_warm(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Vec<(Duration,
             run();
             cold.push(start.elapsed());
             run();
-            let round = Instant::now();
-            let mut repetitions = 0;
-            while round.elapsed() < Duration::from_millis(40) || repetitions < 3 {
-                let start = Instant::now();
-                run();
-                warm.push(start.elapsed());
-                repetitions += 1;
-            }
+            round(*run, warm);
         }
     }
-    let median = |mut values: Vec<Duration>| {
-        values.sort();
-        values[values.len() / 2]
-    };
     samples
         .into_iter()
-        .map(|(cold, warm)| (median(cold), median(warm)))
+        .map(|(cold, warm)| (median_duration(cold), median_duration(warm)))
         .collect()
 }
 
