@@ -5,7 +5,7 @@
 //!     stateres-ruma-baseline [--synapse ORACLE.jsonl] [--rows ROWS.jsonl] [--rounds N]
 //!                            [--no-header] ROOM.json…
 //!     stateres-ruma-baseline --summary ROWS.jsonl
-//!     stateres-ruma-baseline --cold [--rows ROWS.jsonl] ROOM.json…
+//!     stateres-ruma-baseline --cold [--rows ROWS.jsonl] [--rounds N] ROOM.json…
 //!     stateres-ruma-baseline --cold-summary ROWS.jsonl
 //!
 //! `--rows` appends each room's figures as a JSON line, which `--summary` reads; a room with rows
@@ -13,7 +13,8 @@
 //! `--repeat ours|index|ruma|ruma-resolve N` runs only that implementation N times per room (for
 //! profilers and instruction counts), and prints the median time of one run.
 //! `--cold` times ours and ruma with the CPU's caches emptied before a resolution as well as
-//! warm (see [`cold_and_warm`]); `--cold-summary ROWS.jsonl` prints their 10,000 ÷ 1,000 scaling.
+//! warm (see [`cold_and_warm`]; 15 rounds unless `--rounds` says otherwise);
+//! `--cold-summary ROWS.jsonl` prints their 10,000 ÷ 1,000 scaling.
 //!
 //! Timings: ours and ruma are run in interleaved rounds (ours, ruma with its inputs, ruma
 //! resolve alone, again …), each round repeating one implementation for about 40 ms; the figure
@@ -786,14 +787,14 @@ fn by_size(rows: &[Value]) {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut synapse, mut rows, mut files, mut header, mut mode) =
-        (None, None, Vec::new(), true, Mode::Rounds(7));
+    let (mut synapse, mut rows, mut files, mut header) = (None, None, Vec::new(), true);
+    let (mut rounds, mut repeat, mut cold) = (None, None, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--synapse" => synapse = args.next(),
             "--rows" => rows = args.next(),
             "--rounds" => {
-                mode = Mode::Rounds(
+                rounds = Some(
                     args.next()
                         .and_then(|n| n.parse().ok())
                         .expect("--rounds N"),
@@ -805,10 +806,10 @@ fn main() {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .expect("--repeat IMPL N");
-                mode = Mode::Repeat(which, times);
+                repeat = Some((which, times));
                 header = false;
             }
-            "--cold" => mode = Mode::Cold(15),
+            "--cold" => cold = true,
             "--no-header" => header = false,
             "--summary" => return summary(&args.next().expect("--summary ROWS.jsonl")),
             "--cold-summary" => {
@@ -817,23 +818,26 @@ fn main() {
             _ => files.push(arg),
         }
     }
+    // Decided once every flag is read, so that their order does not matter.
+    let mode = match (repeat, cold) {
+        (Some((which, times)), _) => Mode::Repeat(which, times),
+        (None, true) => Mode::Cold(rounds.unwrap_or(15)),
+        (None, false) => Mode::Rounds(rounds.unwrap_or(7)),
+    };
     let synapse = synapse.as_deref().map(synapse_results).unwrap_or_default();
-    let cold = matches!(mode, Mode::Cold(_));
+    let (table_header, format_row): (&str, fn(&Value) -> String) = if let Mode::Cold(_) = mode {
+        (COLD_HEADER, cold_row)
+    } else {
+        (HEADER, row)
+    };
     if header {
-        println!("{}", if cold { COLD_HEADER } else { HEADER });
+        println!("{table_header}");
     }
     for file in &files {
         let Some(result) = measure(file, &mode, &synapse) else {
             continue;
         };
-        println!(
-            "{}",
-            if cold {
-                cold_row(&result)
-            } else {
-                row(&result)
-            }
-        );
+        println!("{}", format_row(&result));
         if let Some(path) = &rows {
             use std::io::Write;
             let mut file = std::fs::OpenOptions::new()
